@@ -1,0 +1,1 @@
+"""Local, faithful QuickBooks stand-ins. Never imports the sync engine."""
