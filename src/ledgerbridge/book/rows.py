@@ -1,0 +1,84 @@
+"""Conversions between a record's table row and its API shape."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ledgerbridge.book.kinds import KindSpec
+from ledgerbridge.book.schemas import Address
+from ledgerbridge.book.triggers import ADDRESS_PARTS, BOOKKEEPING
+
+#: fields computed by the book, shown but never taken from input
+COMPUTED = frozenset({"total", "amount_paid", "balance", "unapplied"})
+ADDRESS_KEYS = tuple(part[1:] for part in ADDRESS_PARTS)
+
+
+def ref_fields(spec: KindSpec) -> set[str]:
+    return {f for ref in spec.refs for f in (ref.id_field, ref.external_field)}
+
+
+def plain_fields(spec: KindSpec) -> list[str]:
+    """Input fields stored as a column of the same name."""
+    skip = ref_fields(spec) | set(spec.addresses) | {"external_id", spec.items_field}
+    return [name for name in spec.model.model_fields if name not in skip]
+
+
+def flatten_address(prefix: str, address: Mapping[str, Any] | None) -> dict[str, Any]:
+    address = address or {}
+    return {f"{prefix}_{key}": address.get(key) for key in ADDRESS_KEYS}
+
+
+def nest_address(prefix: str, row: Mapping[Any, Any]) -> dict[str, Any] | None:
+    values = {key: row[f"{prefix}_{key}"] for key in ADDRESS_KEYS}
+    return values if any(v is not None for v in values.values()) else None
+
+
+def content_columns(spec: KindSpec) -> list[str]:
+    return [c.name for c in spec.table.columns if c.name not in BOOKKEEPING]
+
+
+def to_out(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The API shape of a stored row."""
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "object": spec.name,
+        "external_id": row["external_id"],
+        "version": row["version"],
+        "origin": row["origin"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "deleted_at": row["deleted_at"],
+    }
+    for name in plain_fields(spec):
+        out[name] = row[name]
+    for ref in spec.refs:
+        out[ref.id_field] = row[ref.id_field]
+    for prefix in spec.addresses:
+        out[prefix] = nest_address(prefix, row)
+    if spec.items_field:
+        out[spec.items_field] = row[spec.items_field]
+    for name in COMPUTED:
+        if name in row:
+            out[name] = row[name]
+    return out
+
+
+def to_input(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The input that would produce ``row`` (used to apply a partial update)."""
+    data: dict[str, Any] = {"external_id": row["external_id"]}
+    for name in plain_fields(spec):
+        data[name] = row[name]
+    for ref in spec.refs:
+        data[ref.id_field] = row[ref.id_field]
+    for prefix in spec.addresses:
+        data[prefix] = nest_address(prefix, row)
+    if spec.items_field:
+        data[spec.items_field] = [
+            {k: v for k, v in item.items() if k != "amount" and v is not None}
+            for item in row[spec.items_field]
+        ]
+    return data
+
+
+assert set(ADDRESS_KEYS) == set(Address.model_fields)

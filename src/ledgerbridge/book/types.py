@@ -1,0 +1,85 @@
+"""Column types that behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Dialect, Text
+from sqlalchemy.types import TypeDecorator
+
+from ledgerbridge.book.money import MONEY_SCALE, QTY_SCALE, from_minor, to_minor
+
+
+class _ScaledDecimal(TypeDecorator[Decimal]):
+    """A Decimal kept as an exact integer of minor units (cents, ten-thousandths)."""
+
+    impl = BigInteger
+    cache_ok = True
+    scale = MONEY_SCALE
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        return None if value is None else to_minor(Decimal(value), self.scale)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else from_minor(int(value), self.scale)
+
+
+class Money(_ScaledDecimal):
+    cache_ok = True
+    scale = MONEY_SCALE
+
+
+class Quantity(_ScaledDecimal):
+    cache_ok = True
+    scale = QTY_SCALE
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=_json_default, separators=(",", ":"), sort_keys=True)
+
+
+class JSONText(TypeDecorator[Any]):
+    """JSON kept as canonical text (sorted keys, Decimals as strings) so that equal
+    content is equal text on every backend, and change detection is a text compare."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else dumps(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
