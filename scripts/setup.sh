@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Set up a development environment; safe to run again (it only does what is missing).
+#
+#   bash scripts/setup.sh            # .venv with the package installed editable, [dev] extras
+#   bash scripts/setup.sh --system   # also the Debian packages the tests use, when missing:
+#                                    #   postgresql (throwaway servers), chromium (browser tests)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+system=0
+for arg in "$@"; do
+    case "$arg" in
+        --system) system=1 ;;
+        -h | --help)
+            sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "setup.sh: unknown argument: $arg (try --help)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+log() { echo "setup: $*"; }
+
+# --- Debian packages ---------------------------------------------------------------
+have_postgresql() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null; }
+have_chromium() { [ -x /usr/bin/chromium ]; }
+
+install_system_packages() {
+    local missing=()
+    have_postgresql || missing+=(postgresql)
+    have_chromium || missing+=(chromium)
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    if ! command -v apt-get >/dev/null; then
+        log "apt-get is not available: please install ${missing[*]} yourself;" \
+            "the tests that need them will be skipped"
+        return 0
+    fi
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null; then
+            sudo=(sudo)
+        else
+            log "not root and no sudo: cannot install ${missing[*]};" \
+                "the tests that need them will be skipped"
+            return 0
+        fi
+    fi
+    local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+    local install=("${apt[@]}" install -y -q --no-install-recommends "${missing[@]}")
+    log "installing Debian packages: ${missing[*]}"
+    if ! "${install[@]}" >/tmp/ledgerbridge-apt.log 2>&1; then
+        log "install failed; running apt-get update and trying again"
+        if ! { "${apt[@]}" update -q && "${install[@]}"; } >>/tmp/ledgerbridge-apt.log 2>&1; then
+            tail -n 20 /tmp/ledgerbridge-apt.log >&2 || true
+            log "could not install ${missing[*]} (log: /tmp/ledgerbridge-apt.log);" \
+                "the tests that need them will be skipped"
+            return 0
+        fi
+    fi
+    log "installed ${missing[*]}"
+}
+
+if [ "$system" -eq 1 ]; then
+    install_system_packages
+fi
+
+# --- Python virtualenv ---------------------------------------------------------------
+if [ ! -x .venv/bin/python ]; then
+    log "creating .venv"
+    python3 -m venv .venv
+fi
+
+stamp=.venv/.ledgerbridge-install.sha256
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+have="$(cat "$stamp" 2>/dev/null || true)"
+if [ "$want" != "$have" ] || ! compgen -G '.venv/lib/python*/site-packages/ledgerbridge-*.dist-info' >/dev/null; then
+    log "installing ledgerbridge and its [dev] dependencies into .venv"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+    echo "$want" >"$stamp"
+else
+    log ".venv is up to date"
+fi
