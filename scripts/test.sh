@@ -20,5 +20,5 @@ step "ruff check ${lint_paths[*]}"
 step "mypy"
 .venv/bin/mypy
 
-step "pytest $*"
+step "pytest${*:+ $*}"
 exec .venv/bin/pytest "$@"
