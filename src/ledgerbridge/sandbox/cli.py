@@ -8,6 +8,11 @@ app = typer.Typer(help="Local QuickBooks sandboxes for development and tests.",
                   no_args_is_help=True)
 
 
+@app.callback()
+def sandbox() -> None:
+    """Local QuickBooks sandboxes for development and tests."""
+
+
 @app.command("qbo")
 def qbo(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),

@@ -67,7 +67,7 @@ async def _idempotent(request: Request, sandbox: QboSandbox, company: Company, w
         status = 200
     except QboFault as fault:
         response = fault_response(sandbox, fault)
-        _remember(company, request_id, fault.status, json.loads(response.body))
+        _remember(company, request_id, fault.status, json.loads(bytes(response.body)))
         sandbox.commit(ctx)
         return response
     _remember(company, request_id, status, body)

@@ -58,10 +58,10 @@ class SqliteStore(MemoryStore):
             state.companies[company.realm_id] = company
         rows = self.db.execute("SELECT realm_id, entity, id, deleted, body FROM records")
         for realm_id, entity, record_id, deleted, body in rows:
-            company = state.companies.get(realm_id)
-            if company is None:
+            owner = state.companies.get(realm_id)
+            if owner is None:
                 continue
-            target = company.deleted if deleted else company.records
+            target = owner.deleted if deleted else owner.records
             target.setdefault(entity, {})[record_id] = json.loads(body)
         for (body,) in self.db.execute("SELECT body FROM apps"):
             app = App(**json.loads(body))

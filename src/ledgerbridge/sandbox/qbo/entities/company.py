@@ -37,7 +37,8 @@ def normalize_company_info(ctx: Ctx, data: JSON, existing: JSON | None) -> JSON:
     ctx.company.name = str(name)
     record.update({"CompanyName": name, "LegalName": data.get("LegalName", name),
                    "Country": ctx.company.country,
-                   "CompanyAddr": data.get("CompanyAddr", {"Id": "1", "Country": ctx.company.country}),
+                   "CompanyAddr": data.get("CompanyAddr",
+                                           {"Id": "1", "Country": ctx.company.country}),
                    "SupportedLanguages": "en",
                    "FiscalYearStartMonth": data.get("FiscalYearStartMonth", "January"),
                    "CompanyStartDate": data.get("CompanyStartDate", ctx.clock.today().isoformat())})

@@ -73,9 +73,9 @@ def custom_fields(ctx: Ctx) -> list[JSON] | None:
 
 def account_by_type(ctx: Ctx, account_type: str, name: str | None = None) -> JSON | None:
     for account in ctx.company.records.get("Account", {}).values():
-        if account.get("AccountType") == account_type and account.get("Active", True):
-            if name is None or account.get("Name") == name:
-                return {"value": account["Id"], "name": account["Name"]}
+        if (account.get("AccountType") == account_type and account.get("Active", True)
+                and (name is None or account.get("Name") == name)):
+            return {"value": account["Id"], "name": account["Name"]}
     return None
 
 
