@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from ledgerbridge.config import Config
 
@@ -28,10 +28,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "ledgerbridge_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock at the start, so two writers queue on
-    # busy_timeout instead of failing when a read transaction upgrades to a write.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # busy_timeout instead of failing when a read transaction upgrades to a write;
+    # connections marked read-only (see read_only()) begin deferred and never block.
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def read_only(conn: Connection) -> Connection:
+    """Mark a fresh connection as one that only reads."""
+    return conn.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(url: str) -> Engine:

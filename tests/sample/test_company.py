@@ -76,7 +76,7 @@ def default_records() -> list[Record]:
 
 
 def of_kind(records: list[Record], kind: str) -> list[Record]:
-    return [rec for rec in records if rec["kind"] == kind]
+    return [rec for rec in records if rec["object"] == kind]
 
 
 def by_id(records: list[Record], kind: str) -> dict[str, Record]:
@@ -136,7 +136,7 @@ def test_counts_are_in_range(records: list[Record]) -> None:
 
 
 def test_kinds_come_in_dependency_order(records: list[Record]) -> None:
-    positions = [KIND_ORDER.index(str(rec["kind"])) for rec in records]
+    positions = [KIND_ORDER.index(str(rec["object"])) for rec in records]
     assert positions == sorted(positions)
 
 
@@ -151,8 +151,8 @@ def test_write_json_round_trips(tmp_path: Path) -> None:
 
 def test_every_record_validates_against_its_model(records: list[Record]) -> None:
     for rec in records:
-        model = MODELS[str(rec["kind"])]
-        model.model_validate({k: v for k, v in rec.items() if k != "kind"})
+        model = MODELS[str(rec["object"])]
+        model.model_validate({k: v for k, v in rec.items() if k != "object"})
 
 
 def test_values_are_strings_in_the_book_format(records: list[Record]) -> None:
@@ -212,7 +212,7 @@ def test_references_point_backwards_at_the_right_kind(records: list[Record]) -> 
                 assert value in seen[REFS[key]], (rec["external_id"], key, value)
             elif key != "external_id":
                 assert not key.endswith("_id"), (rec["external_id"], key)
-        seen[str(rec["kind"])].add(rec["external_id"])
+        seen[str(rec["object"])].add(rec["external_id"])
 
 
 def test_owned_records_belong_to_the_named_customer(records: list[Record]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.book.kinds import KindSpec
@@ -11,6 +12,7 @@ from ledgerbridge.book.triggers import ADDRESS_PARTS, BOOKKEEPING
 
 #: fields computed by the book, shown but never taken from input
 COMPUTED = frozenset({"total", "amount_paid", "balance", "unapplied"})
+DECIMAL_ITEM_KEYS = frozenset({"quantity", "unit_price", "unit_cost", "amount"})
 ADDRESS_KEYS = tuple(part[1:] for part in ADDRESS_PARTS)
 
 
@@ -57,11 +59,16 @@ def to_out(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
     for prefix in spec.addresses:
         out[prefix] = nest_address(prefix, row)
     if spec.items_field:
-        out[spec.items_field] = row[spec.items_field]
+        out[spec.items_field] = [_item_out(item) for item in row[spec.items_field]]
     for name in COMPUTED:
         if name in row:
             out[name] = row[name]
     return out
+
+
+def _item_out(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: Decimal(value) if key in DECIMAL_ITEM_KEYS and value is not None else value
+            for key, value in item.items()}
 
 
 def to_input(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:

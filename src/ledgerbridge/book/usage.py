@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Text, select, type_coerce
 
 from ledgerbridge.book.kinds import KindSpec, referrers
 
@@ -24,8 +24,9 @@ def users_of(conn: Connection, tenant_id: str, target: str, record_id: str
         else:
             assert spec.items_field is not None
             column = table.c[spec.items_field]
+            as_text = type_coerce(column, Text)  # match the stored JSON text itself
             candidates = conn.execute(
-                select(table.c.id, column).where(live, column.contains(f'"{record_id}"'))
+                select(table.c.id, column).where(live, as_text.contains(f'"{record_id}"'))
             ).all()
             ids = [rid for rid, items in candidates
                    if any(item.get(ref.id_field) == record_id for item in items)]

@@ -37,7 +37,15 @@ _SIMPLE = {
     "model_type": "must be an object",
     "model_attributes_type": "must be an object",
     "dict_type": "must be an object",
-    "json_invalid": "is not valid JSON",
+    "json_invalid": "the body is not valid JSON",
+}
+
+
+_BOUNDS = {
+    "greater_than": ("more than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
 }
 
 
@@ -51,9 +59,15 @@ def format_path(loc: Sequence[int | str]) -> str:
     return out
 
 
+COMPUTED_INPUTS = frozenset({"total", "balance", "amount_paid", "unapplied", "amount"})
+
+
 def _message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    loc = error.get("loc") or ()
+    if kind == "extra_forbidden" and loc and loc[-1] in COMPUTED_INPUTS:
+        return "is computed by ledgerbridge from the lines; leave it out"
     if kind in _SIMPLE:
         return _SIMPLE[kind]
     if kind == "decimal_max_places":
@@ -68,8 +82,9 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"must have at most {ctx.get('max_length')} items"
     if kind == "literal_error":
         return f"must be one of: {ctx.get('expected')}"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return str(error["msg"]).lower()
+    if kind in _BOUNDS:
+        word, key = _BOUNDS[kind]
+        return f"must be {word} {ctx.get(key)}"
     return str(error["msg"])[:1].lower() + str(error["msg"])[1:]
 
 
@@ -79,6 +94,8 @@ def problems_from_errors(
     problems = []
     for error in errors:
         loc = [*prefix, *(p for p in error["loc"] if p != "body")]
+        if error["type"] == "json_invalid":
+            loc = list(prefix)
         problems.append(Problem(format_path(loc), _message(error)))
     return problems
 

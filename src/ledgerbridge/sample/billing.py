@@ -227,15 +227,14 @@ def build_invoices(rng: random.Random, catalog: Catalog, parties: Parties) -> li
 
 
 def invoice_record(rng: random.Random, inv: Invoice) -> Record:
-    """The bulk-load record. ``kind`` is the record kind ("invoice"), so the invoice's
-    own service/project kind cannot travel in the same key; a project invoice is the
-    one that names its job (and says so in its memo)."""
+    """The bulk-load record (``object`` names the record kind, ``kind`` is the
+    invoice's own: service or project)."""
     terms = 15 if inv.kind == "service" else 30
     memo = ("Credit memo" if inv.credit else
             "Progress billing per contract" if inv.kind == "project" else
             rng.choice(INVOICE_MEMOS))
     return record(
-        "invoice", inv.external_id, customer_external_id=inv.customer,
+        "invoice", inv.external_id, kind=inv.kind, customer_external_id=inv.customer,
         location_external_id=inv.location, service_ticket_external_id=inv.ticket,
         job_external_id=inv.job, status=inv.status, doc_number=inv.doc_number,
         issue_date=iso(inv.day), due_date=iso(inv.day + timedelta(days=terms)), memo=memo,

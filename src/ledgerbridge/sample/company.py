@@ -86,7 +86,7 @@ def sample_company(seed: int = 7) -> list[dict[str, object]]:
 
 def counts(records: Iterable[dict[str, object]]) -> dict[str, int]:
     """Number of records of each kind, in ``KIND_ORDER``."""
-    tally = Counter(str(rec["kind"]) for rec in records)
+    tally = Counter(str(rec["object"]) for rec in records)
     return {kind: tally[kind] for kind in KIND_ORDER if tally[kind]}
 
 

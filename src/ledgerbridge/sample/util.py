@@ -22,10 +22,11 @@ HISTORY_START = date(2025, 1, 1)
 CENT = Decimal("0.01")
 
 
-def record(kind: str, external_id: str, **fields: object) -> Record:
-    """A bulk-load record; fields left as ``None`` are omitted."""
+def record(object_kind: str, external_id: str, **fields: object) -> Record:
+    """A bulk-load record (``object`` names its kind); fields left as ``None`` are
+    omitted."""
     return {
-        "kind": kind,
+        "object": object_kind,
         "external_id": external_id,
         **{k: v for k, v in fields.items() if v is not None},
     }

@@ -1,0 +1,1 @@
+from support.books import book, engine, tenant_id  # noqa: F401
