@@ -119,6 +119,11 @@ def demo_command(
         uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
 
 
+from ledgerbridge.cli_import import import_command  # noqa: E402
+
+app.command("import")(import_command)
+
+
 def main() -> None:
     try:
         app()
