@@ -47,39 +47,39 @@ def book(engine: Engine, tenant_id: str) -> Iterator[Book]:
         yield Book(conn, tenant_id)
 
 
+#: one valid body of every kind, in dependency order, referring by external id
+SAMPLE_BODIES: list[tuple[str, dict[str, Any]]] = [
+    ("customer", {"company_name": "Smith & Sons", "external_id": "C1",
+                  "billing_address": {"line1": "1 Main St", "city": "Tulsa"}}),
+    ("location", {"customer_external_id": "C1", "name": "Warehouse", "external_id": "L1"}),
+    ("job", {"customer_external_id": "C1", "location_external_id": "L1",
+             "name": "Rooftop units", "number": "J-100", "external_id": "J1"}),
+    ("service_ticket", {"customer_external_id": "C1", "location_external_id": "L1",
+                        "job_external_id": "J1", "number": "T-1", "external_id": "T1"}),
+    ("work_code", {"name": "Labor", "rate": "95.00", "external_id": "W1"}),
+    ("cost_code", {"code": "01-100", "name": "Labor", "external_id": "CC1"}),
+    ("cost_type", {"name": "Materials", "external_id": "CT1"}),
+    ("vendor", {"company_name": "Cascade Supply", "external_id": "V1"}),
+    ("inventory_part", {"name": "Capacitor 45/5", "quantity_on_hand": "12",
+                        "cost": "8.10", "price": "24.00", "external_id": "P1"}),
+    ("invoice", {"customer_external_id": "C1", "job_external_id": "J1", "kind": "project",
+                 "status": "finalized", "doc_number": "1001", "external_id": "I1",
+                 "lines": [{"work_code_external_id": "W1", "quantity": "2",
+                            "unit_price": "95.00", "cost_type_external_id": "CT1"},
+                           {"description": "Trip charge", "unit_price": "45.00"}]}),
+    ("payment", {"customer_external_id": "C1", "amount": "100.00",
+                 "payment_date": "2026-03-01", "method": "check", "external_id": "PAY1",
+                 "applications": [{"invoice_external_id": "I1", "amount": "100.00"}]}),
+    ("purchase_order", {"vendor_external_id": "V1", "status": "submitted",
+                        "external_id": "PO1",
+                        "lines": [{"inventory_part_external_id": "P1", "quantity": "10",
+                                   "unit_cost": "8.10", "job_external_id": "J1"}]}),
+    ("bill", {"vendor_external_id": "V1", "job_external_id": "J1", "status": "finalized",
+              "external_id": "B1",
+              "lines": [{"cost_code_external_id": "CC1", "unit_cost": "300.00"}]}),
+]
+
+
 def make_all(book: Book) -> dict[str, dict[str, Any]]:
     """One record of every kind, each referring to the ones before it."""
-    made: dict[str, dict[str, Any]] = {}
-
-    def add(kind: str, body: dict[str, Any]) -> None:
-        made[kind] = book.create(kind, body).record
-
-    add("customer", {"company_name": "Smith & Sons", "external_id": "C1",
-                     "billing_address": {"line1": "1 Main St", "city": "Tulsa"}})
-    add("location", {"customer_external_id": "C1", "name": "Warehouse", "external_id": "L1"})
-    add("job", {"customer_id": made["customer"]["id"], "location_external_id": "L1",
-                "name": "Rooftop units", "number": "J-100", "external_id": "J1"})
-    add("service_ticket", {"customer_external_id": "C1", "location_external_id": "L1",
-                           "job_external_id": "J1", "number": "T-1", "external_id": "T1"})
-    add("work_code", {"name": "Labor", "rate": "95.00", "external_id": "W1"})
-    add("cost_code", {"code": "01-100", "name": "Labor", "external_id": "CC1"})
-    add("cost_type", {"name": "Materials", "external_id": "CT1"})
-    add("vendor", {"company_name": "Cascade Supply", "external_id": "V1"})
-    add("inventory_part", {"name": "Capacitor 45/5", "quantity_on_hand": "12",
-                           "cost": "8.10", "price": "24.00", "external_id": "P1"})
-    add("invoice", {"customer_external_id": "C1", "job_external_id": "J1", "kind": "project",
-                    "status": "finalized", "doc_number": "1001", "external_id": "I1",
-                    "lines": [{"work_code_external_id": "W1", "quantity": "2",
-                               "unit_price": "95.00", "cost_type_external_id": "CT1"},
-                              {"description": "Trip charge", "unit_price": "45.00"}]})
-    add("payment", {"customer_external_id": "C1", "amount": "100.00",
-                    "payment_date": "2026-03-01", "method": "check", "external_id": "PAY1",
-                    "applications": [{"invoice_external_id": "I1", "amount": "100.00"}]})
-    add("purchase_order", {"vendor_external_id": "V1", "status": "submitted",
-                           "external_id": "PO1",
-                           "lines": [{"inventory_part_external_id": "P1", "quantity": "10",
-                                      "unit_cost": "8.10", "job_external_id": "J1"}]})
-    add("bill", {"vendor_external_id": "V1", "job_external_id": "J1", "status": "finalized",
-                 "external_id": "B1",
-                 "lines": [{"cost_code_external_id": "CC1", "unit_cost": "300.00"}]})
-    return made
+    return {kind: book.create(kind, body).record for kind, body in SAMPLE_BODIES}

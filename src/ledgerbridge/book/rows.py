@@ -81,8 +81,9 @@ def to_input(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
     for prefix in spec.addresses:
         data[prefix] = nest_address(prefix, row)
     if spec.items_field:
+        computed = {"amount"} if spec.price_field else set()  # priced lines compute it
         data[spec.items_field] = [
-            {k: v for k, v in item.items() if k != "amount" and v is not None}
+            {k: v for k, v in item.items() if k not in computed and v is not None}
             for item in row[spec.items_field]
         ]
     return data
