@@ -120,8 +120,10 @@ def demo_command(
 
 
 from ledgerbridge.cli_import import import_command  # noqa: E402
+from ledgerbridge.sandbox.cli import app as sandbox_app  # noqa: E402
 
 app.command("import")(import_command)
+app.add_typer(sandbox_app, name="sandbox", help="Local QuickBooks stand-ins for testing.")
 
 
 def main() -> None:
