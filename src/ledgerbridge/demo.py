@@ -56,8 +56,8 @@ def run(engine: Engine, console: Console) -> str:
     for outcome in (o for o in outcomes if o.status == "rejected"):
         console.print(f"[red]rejected[/red] record {outcome.index} ({outcome.kind}): "
                       f"{outcome.message}")
-    console.print("Names that QuickBooks will find troublesome: "
-                  + "; ".join(f"{what}: [bold]{name}[/bold]"
-                              for what, name in TROUBLEMAKERS.items()))
+    console.print("Names that QuickBooks will find troublesome:")
+    for what, name in TROUBLEMAKERS.items():
+        console.print(f"  {what.replace('_', ' ')}: [bold]{name}[/bold]", soft_wrap=True)
     console.print(f"\nTenant [bold]{tenant.name}[/bold] ({tenant.id}); API key:\n{key}")
     return key
