@@ -79,11 +79,10 @@ async def test_cloudevents_notification() -> None:
         company = await connect(http, "cloudevents")
         item = await company.create("Item", {"Name": "Svc", "IncomeAccountRef": {"value": "1"}})
         customer = await company.create("Customer", {"DisplayName": "C"})
+        line = {"Amount": 5, "DetailType": "SalesItemLineDetail",
+                "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}}}
         invoice = await company.create("Invoice", {"CustomerRef": {"value": customer["Id"]},
-                                                   "Line": [{"Amount": 5, "DetailType":
-                                                             "SalesItemLineDetail",
-                                                             "SalesItemLineDetail": {
-                                                                 "ItemRef": {"value": item["Id"]}}}]})
+                                                   "Line": [line]})
         await company.post("invoice", {"Id": invoice["Id"], "SyncToken": "0"}, operation="void")
         await http.post("/sandbox/webhooks/flush")
     events = json.loads(receiver.received[0].content)

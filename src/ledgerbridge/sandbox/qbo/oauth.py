@@ -211,7 +211,24 @@ def _with_query(url: str, params: dict[str, str]) -> str:
     return url + joiner + urlencode(params)
 
 
+async def discovery(request: Request) -> Response:
+    """Intuit's OpenID discovery document, pointing at this sandbox's endpoints."""
+    base = str(request.base_url).rstrip("/")
+    return JSONResponse({
+        "issuer": base, "authorization_endpoint": f"{base}/connect/oauth2",
+        "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
+        "revocation_endpoint": f"{base}/v2/oauth2/tokens/revoke",
+        "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
+        "jwks_uri": f"{base}/oauth2/v1/keys",
+        "response_types_supported": ["code"], "scopes_supported": [SCOPE, "openid"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic",
+                                                  "client_secret_post"]})
+
+
 ROUTES = [
+    Route("/.well-known/openid_sandbox_configuration", discovery, methods=["GET"]),
+    Route("/.well-known/openid_configuration", discovery, methods=["GET"]),
     Route("/connect/oauth2", authorize_page, methods=["GET"]),
     Route("/connect/oauth2", authorize_decision, methods=["POST"]),
     Route("/oauth2/v1/tokens/bearer", token_endpoint, methods=["POST"]),

@@ -182,14 +182,18 @@ CUSTOMER = register(EntitySpec(
     "Customer", "name",
     COMMON | {"Taxable", "Job", "BillWithParent", "ParentRef", "Level", "PreferredDeliveryMethod",
               "ResaleNum", "PaymentMethodRef", "SalesTermRef", "DefaultTaxCodeRef",
-              "TaxExemptionReasonId"},
+              "TaxExemptionReasonId", "IsProject", "PrimaryTaxIdentifier",
+              "SecondaryTaxIdentifier", "BusinessNumber", "GSTIN", "GSTRegistrationType",
+              "ARAccountRef", "CustomerTypeRef", "Suffix"},
     normalize_customer, system=frozenset({"Balance", "BalanceWithJobs", "OpenBalanceDate"}),
     after_write=refresh_children, deactivate_key="DisplayName"))
 VENDOR = register(EntitySpec(
-    "Vendor", "name", COMMON | {"Vendor1099", "TermRef", "APAccountRef"}, normalize_vendor,
+    "Vendor", "name", COMMON | {"Vendor1099", "TermRef", "APAccountRef", "BillRate",
+                                "CostRate", "TaxReportingBasis", "OtherContactInfo"},
+    normalize_vendor,
     system=frozenset({"Balance"}), deactivate_key="DisplayName"))
 EMPLOYEE = register(EntitySpec(
     "Employee", "name",
     COMMON | {"BillableTime", "BirthDate", "HiredDate", "ReleasedDate", "EmployeeNumber",
-              "PrimaryAddr", "SSN", "Gender", "BillRate"},
+              "PrimaryAddr", "SSN", "Gender", "BillRate", "CostRate", "Organization"},
     normalize_employee, deactivate_key="DisplayName"))

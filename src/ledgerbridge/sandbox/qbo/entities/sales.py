@@ -23,6 +23,7 @@ SALES_FIELDS = frozenset({
     "PaymentMethodRef", "PaymentRefNum", "TotalAmt", "TxnSource", "GlobalTaxCalculation",
     "DeliveryInfo", "TxnStatus", "ExpirationDate", "AcceptedBy", "AcceptedDate",
     "GovtTxnRefIdentifier", "HomeTotalAmt", "AutoDocNumber", "SalesRepRef", "PONumber",
+    "FreeFormAddress", "TransactionLocationType", "TaxExemptionRef",
 })
 SYSTEM = frozenset({"Balance", "HomeBalance", "RemainingCredit", "InvoiceLink"})
 
