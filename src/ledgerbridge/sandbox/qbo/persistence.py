@@ -61,8 +61,12 @@ class SqliteStore(MemoryStore):
             owner = state.companies.get(realm_id)
             if owner is None:
                 continue
-            target = owner.deleted if deleted else owner.records
-            target.setdefault(entity, {})[record_id] = json.loads(body)
+            if deleted:
+                owner.deleted.setdefault(entity, {})[record_id] = json.loads(body)
+            else:
+                owner.put(entity, json.loads(body))
+        for company in state.companies.values():
+            company.dirty.clear()
         for (body,) in self.db.execute("SELECT body FROM apps"):
             app = App(**json.loads(body))
             state.apps[app.client_id] = app

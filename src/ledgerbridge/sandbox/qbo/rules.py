@@ -8,7 +8,7 @@ from typing import Any
 
 from .clock import SandboxClock
 from .errors import QboFault
-from .state import NAME_ENTITIES, Company
+from .state import Company
 
 JSON = dict[str, Any]
 
@@ -77,13 +77,9 @@ def name_key(value: str) -> str:
 def check_display_name_free(ctx: Ctx, display_name: str, entity: str, own_id: str | None,
                             ) -> None:
     """6240 when another Customer, Vendor or Employee, active or not, uses the name."""
-    wanted = name_key(display_name)
-    for other_entity in NAME_ENTITIES:
-        for record in ctx.company.records.get(other_entity, {}).values():
-            if other_entity == entity and record["Id"] == own_id:
-                continue
-            if name_key(str(record.get("DisplayName", ""))) == wanted:
-                raise QboFault("6240")
+    owner = ctx.company.name_owner(display_name)
+    if owner is not None and owner != (entity, own_id):
+        raise QboFault("6240")
 
 
 def check_unique_field(ctx: Ctx, entity: str, key: str, value: str, own_id: str | None) -> None:

@@ -15,6 +15,11 @@ TXN_ENTITIES = ("Invoice", "CreditMemo", "SalesReceipt", "Estimate", "Payment", 
                 "PurchaseOrder")
 
 
+def display_key(value: str) -> str:
+    """How QuickBooks compares names: trimmed, case-insensitive."""
+    return value.strip().casefold()
+
+
 def id_group(entity: str) -> str:
     if entity in NAME_ENTITIES:
         return "name"
@@ -57,6 +62,7 @@ class Company:
     tax_agency: str | None = None
     request_cache: dict[str, tuple[int, JSON]] = field(default_factory=dict)
     dirty: set[tuple[str, str]] = field(default_factory=set)
+    name_index: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def table(self, entity: str) -> dict[str, JSON]:
         return self.records.setdefault(entity, {})
@@ -76,8 +82,22 @@ class Company:
             self.sequences[group] = max(self.sequences.get(group, 0), int(record_id))
 
     def put(self, entity: str, record: JSON) -> None:
-        self.table(entity)[record["Id"]] = record
+        table = self.table(entity)
+        if entity in NAME_ENTITIES:
+            self._index_name(entity, table.get(record["Id"]), record)
+        table[record["Id"]] = record
         self.dirty.add((entity, record["Id"]))
+
+    def _index_name(self, entity: str, old: JSON | None, new: JSON) -> None:
+        """Customer, Vendor and Employee DisplayNames, case-folded, in one index."""
+        if old is not None:
+            old_key = display_key(str(old.get("DisplayName", "")))
+            if self.name_index.get(old_key) == (entity, old["Id"]):
+                del self.name_index[old_key]
+        self.name_index[display_key(str(new.get("DisplayName", "")))] = (entity, new["Id"])
+
+    def name_owner(self, display_name: str) -> tuple[str, str] | None:
+        return self.name_index.get(display_key(display_name))
 
     def remove(self, entity: str, record_id: str, tombstone: JSON) -> None:
         self.records.get(entity, {}).pop(record_id, None)
