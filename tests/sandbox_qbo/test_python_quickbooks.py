@@ -185,3 +185,40 @@ def test_batch_and_cdc(connection: Connection) -> None:
     assert sorted(c.DisplayName for c in changes.Customer) == ["Batch One", "Batch Two"]
     assert len(changes.Invoice) == 1
     assert [i.Name for i in changes.Item] == ["Pruning"]
+
+
+def test_items_and_invoices_sparse_update_batch_and_payment_cdc(connection: Connection) -> None:
+    qb = connection.qb
+    since = datetime.now(COMPANY_TZ) - timedelta(minutes=5)
+    item = make_item(qb, "Mulch")
+    item.sparse = True
+    item.UnitPrice = 75
+    item = item.save(qb=qb)
+    assert (Item.get(item.Id, qb=qb).UnitPrice, item.SyncToken) == (75, "1")
+    customer = Customer()
+    customer.DisplayName = "Paulsen Medical Supplies"
+    customer = customer.save(qb=qb)
+    invoice = make_invoice(qb, customer, item, 2)
+    invoice.sparse = True
+    invoice.PrivateNote = "deliver Monday"
+    invoice = invoice.save(qb=qb)
+    assert Invoice.get(invoice.Id, qb=qb).PrivateNote == "deliver Monday"
+    items = []
+    for name in ("Soil", "Stones"):
+        new = Item()
+        new.Name = name
+        new.Type = "Service"
+        new.IncomeAccountRef = Ref()
+        new.IncomeAccountRef.value = "1"
+        items.append(new)
+    created = batch_create(items, qb=qb)
+    assert sorted(i.Name for i in created.successes) == ["Soil", "Stones"]
+    payment = Payment()
+    payment.CustomerRef = customer.to_ref()
+    payment.TotalAmt = 20
+    payment = payment.save(qb=qb)
+    assert [p.Id for p in Payment.all(qb=qb)] == [payment.Id]
+    changes: Any = change_data_capture([Payment, Item],
+                                       since.strftime("%Y-%m-%dT%H:%M:%S%z"), qb=qb)
+    assert [p.Id for p in changes.Payment] == [payment.Id]
+    assert sorted(i.Name for i in changes.Item) == ["Mulch", "Soil", "Stones"]

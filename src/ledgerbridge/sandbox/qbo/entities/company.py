@@ -96,6 +96,9 @@ def seed_starter(ctx: Ctx, tax_agency: str | None) -> None:
         for code, taxable in (("TAX", True), ("NON", False)):
             record = _fixed_tax_code(ctx, code, taxable)
             ctx.company.put("TaxCode", record)
+    else:
+        for name, taxable in (("Standard", True), ("Exempt", False)):
+            create(ctx, "TaxCode", {"Name": name, "Taxable": taxable}, notify=False)
     create(ctx, "Term", {"Name": "Net 30", "DueDays": 30}, notify=False)
     for method in ("Cash", "Check"):
         create(ctx, "PaymentMethod", {"Name": method}, notify=False)
