@@ -82,3 +82,8 @@ async def test_stats_count_calls_per_endpoint(http: httpx.AsyncClient) -> None:
     assert stats["calls"][company.realm] == {"POST customer": 1, "query": 1}
     cleared = (await http.delete("/sandbox/stats")).json()
     assert cleared["total_calls"] == 0
+
+
+def test_demo_with_background_webhooks_starts_outside_a_loop() -> None:
+    app = create_app(seed_demo=True, webhook_autoflush=True)
+    assert DEMO_REALM in app.state.sandbox.state.companies

@@ -5,9 +5,6 @@ sparse update, delete, batch and CDC."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,9 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from ledgerbridge.sandbox.qbo import create_app
 from ledgerbridge.sandbox.qbo.clock import COMPANY_TZ
 
 quickbooks = pytest.importorskip("quickbooks")
@@ -40,29 +35,6 @@ from quickbooks.objects.payment import Payment, PaymentLine  # noqa: E402
 CLIENT_ID, SECRET = "pyqb-client", "pyqb-secret"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
 @dataclass
 class Connection:
     qb: QuickBooks
@@ -70,18 +42,18 @@ class Connection:
 
 
 @pytest.fixture
-def connection(base_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
+def connection(live_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # plain HTTP on loopback
-    with httpx.Client(base_url=base_url) as admin:
+    with httpx.Client(base_url=live_server) as admin:
         admin.post("/sandbox/apps", json={"client_id": CLIENT_ID, "client_secret": SECRET,
                                           "redirect_uris": ["https://app.example/cb"]})
         realm = admin.post("/sandbox/companies", json={"name": "PyQB"}).json()["realm_id"]
         refresh = admin.post(f"/sandbox/companies/{realm}/tokens",
                              json={"client_id": CLIENT_ID}).json()["refresh_token"]
     auth = intuitlib.AuthClient(CLIENT_ID, SECRET, "https://app.example/cb",
-                                f"{base_url}/.well-known/openid_sandbox_configuration")
+                                f"{live_server}/.well-known/openid_sandbox_configuration")
     qb = QuickBooks(auth_client=auth, refresh_token=refresh, company_id=realm, minorversion=75)
-    qb.api_url_v3 = f"{base_url}/v3"
+    qb.api_url_v3 = f"{live_server}/v3"
     try:
         yield Connection(qb, realm)
     finally:

@@ -83,7 +83,11 @@ class QboSandbox:
                 self._schedule_flush()
 
     def _schedule_flush(self) -> None:
-        task = asyncio.get_running_loop().create_task(self.webhooks.flush())
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # outside a request (start-up seeding): deliver on next flush
+            return
+        task = loop.create_task(self.webhooks.flush())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
