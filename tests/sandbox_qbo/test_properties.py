@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ledgerbridge.sandbox.qbo import ManualClock, QboSandbox, operations, query
@@ -103,6 +103,7 @@ def test_colon_tab_newline_are_refused(name: str, bad: str, entity: str) -> None
        st.sampled_from(["Customer", "Vendor", "Employee"]), st.booleans())
 def test_one_case_insensitive_namespace(name: str, first: str, second: str,
                                         deactivate: bool) -> None:
+    assume(name.swapcase().casefold() == name.casefold())  # e.g. not dotless i
     ctx = fresh()
     made = operations.create(ctx, first, {"DisplayName": name})
     if deactivate:
