@@ -1,0 +1,1 @@
+"""QuickBooks Online: connections, OAuth 2, tokens, a budgeted batched client."""

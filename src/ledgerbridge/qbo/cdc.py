@@ -1,0 +1,134 @@
+"""Change data capture: everything changed since a moment, complete even past 1000.
+
+QuickBooks answers at most 1000 objects per CDC call (shared by the entities asked) and
+looks at most 30 days back. When an answer reaches 1000 it may be cut short, so the window
+is split: first by entity (each alone), then, for one entity, in time: the later half is
+asked again by CDC (recursively, until an answer stays under 1000), the earlier half is
+read with a bounded query on ``MetaData.LastUpdatedTime``. Queries do not return deleted
+transactions, so an entity whose deletions may be missing from a cut answer is listed in
+``full_read_due``; so is everything when ``since`` is over 30 days old.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ledgerbridge.qbo import reads
+from ledgerbridge.qbo.http import QboHttp
+
+CDC_MAX = 1000
+MAX_AGE = timedelta(days=30)
+AGE_MARGIN = timedelta(hours=1)  # our clock and QuickBooks' may differ a little
+MIN_WINDOW = timedelta(seconds=2)
+DELETABLE = frozenset({"Invoice", "CreditMemo", "SalesReceipt", "Estimate", "Payment",
+                       "Bill", "PurchaseOrder", "JournalEntry", "Deposit", "Purchase",
+                       "RefundReceipt", "BillPayment", "VendorCredit", "Transfer",
+                       "TimeActivity"})
+
+
+@dataclass(frozen=True)
+class Change:
+    entity: str
+    id: str
+    deleted: bool
+    object: dict[str, Any]
+
+    @property
+    def updated(self) -> str:
+        return str(self.object.get("MetaData", {}).get("LastUpdatedTime", ""))
+
+
+@dataclass
+class ChangeSet:
+    """What changed. ``checked_at`` is QuickBooks' own time of the first answer: the
+    ``since`` of the next incremental run."""
+
+    changes: list[Change] = field(default_factory=list)
+    checked_at: datetime | None = None
+    full_read_due: tuple[str, ...] = ()
+    calls: int = 0
+
+    def of(self, entity: str) -> list[Change]:
+        return [change for change in self.changes if change.entity == entity]
+
+
+def _time(text: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class _Collector:
+    def __init__(self, http: QboHttp) -> None:
+        self.http = http
+        self.found: dict[tuple[str, str], Change] = {}
+        self.full_read_due: set[str] = set()
+        self.checked_at: datetime | None = None
+        self.calls = 0
+
+    def keep(self, entity: str, obj: dict[str, Any]) -> None:
+        change = Change(entity, str(obj.get("Id")), obj.get("status") == "Deleted", obj)
+        key = (entity, change.id)
+        if key not in self.found or self.found[key].updated <= change.updated:
+            self.found[key] = change
+
+    async def cdc(self, entities: list[str], since: datetime) -> dict[str, list[Any]]:
+        answer = await self.http.request("GET", "cdc", params={
+            "entities": ",".join(entities), "changedSince": reads.stamp(since)},
+            entity=entities[0])
+        body = reads.ok_body(answer, entities[0])
+        self.calls += 1
+        if self.checked_at is None:
+            self.checked_at = _time(body.get("time"))
+        got: dict[str, list[Any]] = {name: [] for name in entities}
+        for block in body.get("CDCResponse", [{}])[0].get("QueryResponse", []):
+            for name, objects in block.items():
+                if name in got and isinstance(objects, list):
+                    got[name].extend(o for o in objects if isinstance(o, dict))
+        return got
+
+    async def collect(self, entities: list[str], since: datetime, until: datetime) -> None:
+        got = await self.cdc(entities, since)
+        for name, objects in got.items():
+            for obj in objects:
+                self.keep(name, obj)
+        if sum(len(objects) for objects in got.values()) < CDC_MAX:
+            return
+        if len(entities) > 1:
+            half = len(entities) // 2
+            await self.collect(entities[:half], since, until)
+            await self.collect(entities[half:], since, until)
+            return
+        await self.split_in_time(entities[0], since, self.checked_at or until)
+
+    async def split_in_time(self, entity: str, since: datetime, until: datetime) -> None:
+        if until - since < MIN_WINDOW:
+            self.full_read_due.add(entity)
+            return
+        middle = since + (until - since) / 2
+        await self.collect([entity], middle, until)
+        clause = reads.where(*reads.base_conditions(entity, since),
+                             f"MetaData.LastUpdatedTime < {reads.literal(reads.stamp(middle))}")
+        for row in await reads.read_pages(self.http, entity, clause):
+            self.keep(entity, row)
+        if entity in DELETABLE:
+            self.full_read_due.add(entity)
+
+
+async def changes_since(http: QboHttp, entities: list[str], since: datetime, *,
+                        now: datetime | None = None) -> ChangeSet:
+    """Every change to ``entities`` since ``since`` (see the module text)."""
+    now = now or datetime.now(UTC)
+    if since < now - MAX_AGE + AGE_MARGIN:
+        return ChangeSet(full_read_due=tuple(entities))
+    collector = _Collector(http)
+    await collector.collect(list(entities), since, now)
+    return ChangeSet(changes=sorted(collector.found.values(),
+                                    key=lambda c: (c.entity, c.updated, c.id)),
+                     checked_at=collector.checked_at,
+                     full_read_due=tuple(sorted(collector.full_read_due)),
+                     calls=collector.calls)

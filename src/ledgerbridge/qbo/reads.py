@@ -1,0 +1,132 @@
+"""Reads: queries, pages of 1000 ordered by Id and checked against COUNT, name lookups
+with IN lists sized to fit the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from ledgerbridge.errors import RetryLaterError
+from ledgerbridge.qbo.errors import classify
+from ledgerbridge.qbo.http import Answer, QboHttp, failure
+
+PAGE = 1000
+MAX_URL = 4000  # characters of the whole query URL; proxies and Intuit's edge cut longer
+URL_ALLOWANCE = 200  # scheme, host, /v3/company/<realm>/query?query=, minorversion
+#: entities with an ``Active`` flag: reads include inactive ones (names stay reserved)
+WITH_ACTIVE = frozenset({"Customer", "Vendor", "Employee", "Item", "Class", "Account",
+                         "Term", "PaymentMethod", "TaxCode", "Department", "TaxAgency"})
+NAME_FIELD = {"Customer": "DisplayName", "Vendor": "DisplayName", "Employee": "DisplayName"}
+
+
+def literal(value: str) -> str:
+    """A quoted query literal: backslash and quote escaped with a backslash."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def ok_body(answer: Answer, entity: str) -> dict[str, Any]:
+    if answer.status != 200 or not isinstance(answer.body, dict):
+        raise failure(classify(answer.status, answer.faults, entity=entity))
+    return answer.body
+
+
+async def query(http: QboHttp, text: str, entity: str = "") -> dict[str, Any]:
+    """The ``QueryResponse`` of ``text``."""
+    answer = await http.request("GET", "query", params={"query": text}, entity=entity)
+    response = ok_body(answer, entity).get("QueryResponse", {})
+    return response if isinstance(response, dict) else {}
+
+
+async def rows(http: QboHttp, entity: str, text: str) -> list[dict[str, Any]]:
+    found = (await query(http, text, entity)).get(entity, [])
+    return [row for row in found if isinstance(row, dict)]
+
+
+def where(*conditions: str) -> str:
+    kept = [c for c in conditions if c]
+    return " WHERE " + " AND ".join(kept) if kept else ""
+
+
+def base_conditions(entity: str, since: datetime | None) -> list[str]:
+    conditions = ["Active IN (true, false)"] if entity in WITH_ACTIVE else []
+    if since is not None:
+        conditions.append(f"MetaData.LastUpdatedTime >= {literal(stamp(since))}")
+    return conditions
+
+
+async def count(http: QboHttp, entity: str, clause: str) -> int:
+    response = await query(http, f"SELECT COUNT(*) FROM {entity}{clause}", entity)
+    return int(response.get("totalCount", 0))
+
+
+async def read_pages(http: QboHttp, entity: str, clause: str) -> list[dict[str, Any]]:
+    """Every row matching ``clause``, 1000 at a time by Id, until a short page."""
+    found: dict[str, dict[str, Any]] = {}
+    start = 1
+    while True:
+        page = await rows(http, entity, f"SELECT * FROM {entity}{clause} ORDERBY Id "
+                                        f"STARTPOSITION {start} MAXRESULTS {PAGE}")
+        for row in page:
+            found[str(row.get("Id"))] = row
+        if len(page) < PAGE:
+            return list(found.values())
+        start += PAGE
+
+
+async def read_all(http: QboHttp, entity: str, since: datetime | None = None
+                   ) -> list[dict[str, Any]]:
+    """Every ``entity`` (inactive ones too), checked against COUNT; one re-read when
+    records vanished between the pages, then :class:`RetryLaterError`."""
+    clause = where(*base_conditions(entity, since))
+    for _ in range(2):
+        expected = await count(http, entity, clause)
+        found = await read_pages(http, entity, clause)
+        if len(found) >= expected:
+            return found
+    raise RetryLaterError(f"{entity} records changed in QuickBooks while they were read "
+                          f"(COUNT said {expected}, the pages held {len(found)}); "
+                          "read again later")
+
+
+def name_chunks(names: Iterable[str], budget: int) -> list[list[str]]:
+    """Names grouped so each IN list, URL-encoded, stays within ``budget`` characters."""
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for name in dict.fromkeys(names):
+        size = len(quote(literal(name), safe="")) + 3  # ", " between items
+        if current and (used + size > budget or len(current) >= PAGE):
+            chunks.append(current)
+            current, used = [], 0
+        current.append(name)
+        used += size
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+async def find_by_names(http: QboHttp, entity: str, names: Iterable[str],
+                        field: str | None = None) -> dict[str, dict[str, Any]]:
+    """``{name asked: record}`` for the names that exist (compared case-insensitively,
+    inactive records included)."""
+    field = field or NAME_FIELD.get(entity, "Name")
+    fixed = len(quote(f"SELECT * FROM {entity}{where(*base_conditions(entity, None))} AND "
+                      f"{field} IN () MAXRESULTS {PAGE}", safe=""))
+    budget = MAX_URL - URL_ALLOWANCE - fixed
+    wanted = {name.casefold(): name for name in names}
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in name_chunks(wanted.values(), budget):
+        in_list = ", ".join(literal(name) for name in chunk)
+        clause = where(*base_conditions(entity, None), f"{field} IN ({in_list})")
+        for row in await rows(http, entity, f"SELECT * FROM {entity}{clause} "
+                                             f"MAXRESULTS {PAGE}"):
+            asked = wanted.get(str(row.get(field, "")).casefold())
+            if asked is not None:
+                found[asked] = row
+    return found
