@@ -10,6 +10,7 @@ from .entities.sales import void_invoice
 from .entities.txn_common import bump
 from .errors import QboFault
 from .rules import Ctx, check_id, check_stale
+from .state import is_digits
 
 JSON = dict[str, Any]
 
@@ -123,7 +124,7 @@ def seed(ctx: Ctx, entity: str, record: JSON) -> JSON:
     stored["Id"] = str(stored["Id"])
     ctx.company.bump_sequence(entity, stored["Id"])
     doc = str(stored.get("DocNumber", ""))
-    if doc.isdigit():
+    if is_digits(doc):
         key = f"doc:{entity}"
         ctx.company.sequences[key] = max(ctx.company.sequences.get(key, 1000), int(doc))
     now = ctx.clock.meta_time()

@@ -16,7 +16,7 @@ from lark.exceptions import VisitError
 from .clock import parse_time
 from .entities import EntitySpec, by_name
 from .errors import QboFault
-from .state import Company
+from .state import Company, is_digits
 
 JSON = dict[str, Any]
 DEFAULT_MAX = 100
@@ -168,13 +168,13 @@ def _coerce(left: Any, right: Any) -> tuple[Any, Any]:
     text = str(left)
     if _looks_like_time(text) and _looks_like_time(str(right)):
         return _as_time(text), _as_time(str(right))
-    if text.isdigit() and str(right).isdigit():
+    if is_digits(text) and is_digits(str(right)):
         return int(text), int(str(right))
     return text.casefold(), str(right).casefold()
 
 
 def _looks_like_time(text: str) -> bool:
-    return len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-" and text[:4].isdigit()
+    return len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-" and is_digits(text[:4])
 
 
 def _as_time(text: str) -> datetime:
@@ -218,7 +218,7 @@ def _default_sort(spec: EntitySpec, records: list[JSON]) -> list[JSON]:
         return sorted(records, key=lambda r: str(r.get("FullyQualifiedName")
                                                  or r.get("DisplayName") or r.get("Name", "")))
     return sorted(records, key=lambda r: (r.get("MetaData", {}).get("LastUpdatedTime", ""),
-                                          int(r["Id"]) if str(r["Id"]).isdigit() else 0),
+                                          int(r["Id"]) if is_digits(str(r["Id"])) else 0),
                   reverse=True)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from .clock import SandboxClock
 from .errors import QboFault
-from .state import Company
+from .state import Company, is_digits
 
 JSON = dict[str, Any]
 
@@ -134,6 +134,6 @@ def check_stale(existing: JSON, sync_token: Any) -> None:
 
 def check_id(value: Any) -> str:
     text = str(value)
-    if not text.isdigit() and text not in ("TAX", "NON"):
+    if not is_digits(text) and text not in ("TAX", "NON"):
         raise QboFault("2030", "Id", with_time=False, value=text)
     return text

@@ -15,6 +15,11 @@ TXN_ENTITIES = ("Invoice", "CreditMemo", "SalesReceipt", "Estimate", "Payment", 
                 "PurchaseOrder")
 
 
+def is_digits(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also accepts ``²``, which ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def display_key(value: str) -> str:
     """How QuickBooks compares names: trimmed, case-insensitive."""
     return value.strip().casefold()
@@ -77,7 +82,7 @@ class Company:
         return str(value)
 
     def bump_sequence(self, entity: str, record_id: str) -> None:
-        if record_id.isdigit():
+        if is_digits(record_id):
             group = id_group(entity)
             self.sequences[group] = max(self.sequences.get(group, 0), int(record_id))
 

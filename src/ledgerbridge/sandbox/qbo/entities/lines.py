@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import QboFault
 from ..rules import Ctx, as_number, check_string, money, resolve_ref
+from ..state import is_digits
 
 JSON = dict[str, Any]
 
@@ -49,7 +50,7 @@ def class_ref(ctx: Ctx, detail: JSON) -> JSON | None:
 
 def _line_ids(old_lines: list[JSON]) -> tuple[set[str], int]:
     ids = {str(line["Id"]) for line in old_lines if line.get("Id")}
-    highest = max((int(i) for i in ids if i.isdigit()), default=0)
+    highest = max((int(i) for i in ids if is_digits(i)), default=0)
     return ids, highest
 
 

@@ -13,6 +13,7 @@ from ..rules import (
     is_deleted_name,
     resolve_ref,
 )
+from ..state import is_digits
 from .base import FRAME, EntitySpec, copy_fields, framed, ordered, register
 
 JSON = dict[str, Any]
@@ -125,7 +126,7 @@ def _default_tax_code(ctx: Ctx, data: JSON, record: JSON, taxable: bool) -> None
         return
     if taxable and ctx.company.country == "US":
         for code in ctx.company.records.get("TaxCode", {}).values():
-            if code["Id"].isdigit() and code.get("Active", True):
+            if is_digits(code["Id"]) and code.get("Active", True):
                 record["DefaultTaxCodeRef"] = {"value": code["Id"]}
                 return
 
