@@ -293,3 +293,21 @@ async def test_company_info_and_preferences(company: Company) -> None:
         "Id": prefs["Id"], "SyncToken": prefs["SyncToken"], "sparse": True,
         "SalesFormsPrefs": {"CustomTxnNumbers": True}})
     assert changed.json()["Preferences"]["SalesFormsPrefs"]["CustomTxnNumbers"] is True
+
+
+async def test_sales_lower_quantity_on_hand_and_credit_memos_raise_it(company: Company,
+                                                                       ) -> None:
+    valve = await inventory_item(company)
+    customer = await company.create("Customer", {"DisplayName": "Buyer"})
+    line = {"Amount": 20, "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"ItemRef": {"value": valve["Id"]}, "Qty": 2,
+                                    "UnitPrice": 10}}
+    body = {"CustomerRef": {"value": customer["Id"]}, "Line": [line]}
+    invoice = await company.create("Invoice", body)
+    assert (await company.get(f"item/{valve['Id']}")).json()["Item"]["QtyOnHand"] == 3
+    await company.create("CreditMemo", body)
+    assert (await company.get(f"item/{valve['Id']}")).json()["Item"]["QtyOnHand"] == 5
+    voided = await company.post("invoice", {"Id": invoice["Id"], "SyncToken": "0"},
+                                operation="void")
+    assert voided.status_code == 200
+    assert (await company.get(f"item/{valve['Id']}")).json()["Item"]["QtyOnHand"] == 7

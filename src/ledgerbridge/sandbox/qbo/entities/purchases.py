@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import QboFault
-from ..rules import Ctx, as_number, check_string, money, resolve_ref
+from ..rules import Ctx, as_number, check_string, resolve_ref
 from .base import EntitySpec, copy_fields, framed, register
+from .inventory import inventory_hook
 from .lines import expense_lines
-from .txn_common import account_ref_or_default, bump, doc_number, due_date, txn_date
+from .txn_common import account_ref_or_default, doc_number, due_date, txn_date
 
 JSON = dict[str, Any]
 
@@ -66,34 +67,8 @@ def normalize_purchase_order(ctx: Ctx, data: JSON, existing: JSON | None) -> JSO
     return {k: v for k, v in record.items() if v is not None}
 
 
-def _inventory_qty(ctx: Ctx, record: JSON | None) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = {}
-    for line in (record or {}).get("Line", []):
-        detail = line.get("ItemBasedExpenseLineDetail")
-        if not detail:
-            continue
-        item_id = str(detail["ItemRef"]["value"])
-        item = ctx.company.get("Item", item_id)
-        if item is not None and item.get("Type") == "Inventory":
-            out[item_id] = out.get(item_id, Decimal(0)) + money(detail.get("Qty", 0), "Qty")
-    return out
-
-
-def adjust_inventory(ctx: Ctx, old: JSON | None, new: JSON | None) -> None:
-    """A bill's inventory lines raise QtyOnHand; changing or deleting it moves it back."""
-    before, after = _inventory_qty(ctx, old), _inventory_qty(ctx, new)
-    for item_id in sorted(set(before) | set(after)):
-        delta = after.get(item_id, Decimal(0)) - before.get(item_id, Decimal(0))
-        item = ctx.company.get("Item", item_id)
-        if item is None or delta == 0:
-            continue
-        updated = bump(ctx, item)
-        updated["QtyOnHand"] = as_number(money(item.get("QtyOnHand", 0), "QtyOnHand") + delta)
-        ctx.company.put("Item", updated)
-        ctx.record_change("Item", item_id, "Update")
-
-
 BILL = register(EntitySpec("Bill", "txn", PURCHASE_FIELDS, normalize_bill,
-                           system=frozenset({"Balance"}), after_write=adjust_inventory))
+                           system=frozenset({"Balance"}),
+                           after_write=inventory_hook("ItemBasedExpenseLineDetail", 1)))
 PURCHASE_ORDER = register(EntitySpec("PurchaseOrder", "txn", PURCHASE_FIELDS,
                                      normalize_purchase_order))

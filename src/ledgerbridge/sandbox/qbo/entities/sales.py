@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import QboFault
 from ..rules import Ctx, as_number, check_string, money, resolve_ref
 from .base import FRAME, EntitySpec, copy_fields, framed, register
+from .inventory import chain, inventory_hook
 from .lines import sales_lines
 from .txn_common import account_ref_or_default, custom_fields, doc_number, due_date, txn_date
 
@@ -209,13 +210,16 @@ def _customer_balance(ctx: Ctx, customer_id: str) -> None:
                                      "BalanceWithJobs": as_number(total)})
 
 
+SOLD = "SalesItemLineDetail"
 INVOICE = register(EntitySpec("Invoice", "txn", SALES_FIELDS, normalize_invoice, system=SYSTEM,
-                              after_write=refresh_customer_balance,
+                              after_write=chain(refresh_customer_balance,
+                                                inventory_hook(SOLD, -1)),
                               before_delete=check_invoice_delete, voidable=True))
 CREDIT_MEMO = register(EntitySpec("CreditMemo", "txn", SALES_FIELDS, normalize_credit_memo,
-                                  system=SYSTEM))
+                                  system=SYSTEM, after_write=inventory_hook(SOLD, 1)))
 SALES_RECEIPT = register(EntitySpec("SalesReceipt", "txn", SALES_FIELDS,
-                                    normalize_sales_receipt, system=SYSTEM))
+                                    normalize_sales_receipt, system=SYSTEM,
+                                    after_write=inventory_hook(SOLD, -1)))
 ESTIMATE = register(EntitySpec("Estimate", "txn", SALES_FIELDS, normalize_estimate,
                                system=SYSTEM))
 
