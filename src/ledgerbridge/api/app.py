@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from ledgerbridge import __version__
-from ledgerbridge.api import errors, feed, records
+from ledgerbridge.api import connections, errors, feed, oauth_qbo, records, webhooks_qbo
 from ledgerbridge.api.responses import BookJSONResponse
 
 DESCRIPTION = """
@@ -28,6 +28,9 @@ def create_app(engine: Engine) -> FastAPI:
     for router in records.all_kind_routers():
         app.include_router(router, prefix="/v1")
     app.include_router(feed.router, prefix="/v1")
+    app.include_router(connections.router, prefix="/v1")
+    app.include_router(oauth_qbo.router)
+    app.include_router(webhooks_qbo.router)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")
     def healthz() -> dict[str, str]:
