@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from ledgerbridge.book.tables import metadata
+from ledgerbridge.engine import tables as _engine_tables  # noqa: F401  (registers its tables)
 from ledgerbridge.qbo import tables as _qbo_tables  # noqa: F401  (registers its tables)
 
 

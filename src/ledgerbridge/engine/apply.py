@@ -1,0 +1,318 @@
+"""Sending one level of records: build their fields, match names, store the
+operations, send them through the ledger, and record what came back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import RowMapping
+
+from ledgerbridge.engine.context import Context
+from ledgerbridge.engine.fields import Built, build, display_name
+from ledgerbridge.engine.graph import SUB_CUSTOMERS, parent
+from ledgerbridge.engine.ledger import Ledger, LedgerOp, LedgerResult, RemoteKind, RemoteRecord
+from ledgerbridge.engine.links import Link, content_hash
+from ledgerbridge.engine.matching import NAMESPACE, Candidate, NameIndex, decide
+from ledgerbridge.engine.operations import Planned
+from ledgerbridge.engine.outcomes import RecordOutcome
+
+NAME_KINDS = ("customer", "vendor", "item", "class")
+TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
+CHANGES_SETTING: Mapping[str, Callable[[Context], bool]] = {
+    "customer": lambda c: c.settings.customers.send_changes,
+    "location": lambda c: c.settings.jobs.send_job_changes,
+    "job": lambda c: c.settings.jobs.send_job_changes,
+    "service_ticket": lambda c: c.settings.jobs.send_ticket_changes,
+    "work_code": lambda c: c.settings.items.send_work_code_changes,
+    "inventory_part": lambda c: c.settings.purchasing.update_inventory_counts,
+    "invoice": lambda c: c.settings.invoices.send_changes,
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A record the plan sends at some level (``link_only``: match it, never create)."""
+
+    kind: str
+    record: dict[str, Any]
+    link_only: bool = False
+    reason: str = ""
+
+
+@dataclass
+class Work:
+    """One record on its way: what to do and with which fields."""
+
+    kind: str
+    record: dict[str, Any]
+    built: Built
+    link: Link | None
+    action: str = "create"
+    name: str | None = None
+    op: RowMapping | None = None
+    link_only: bool = False
+    reason: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.record["id"])
+
+
+class LevelRunner:
+    def __init__(self, ctx: Context, ledger: Ledger, index: NameIndex, run_id: str,
+                 checkpoint: Callable[[], None]) -> None:
+        self.ctx = ctx
+        self.ledger = ledger
+        self.index = index
+        self.run_id = run_id
+        self.checkpoint = checkpoint
+        self.outcomes: list[RecordOutcome] = []
+
+    # deciding -------------------------------------------------------------------------
+    def _prepare(self, kind: str, record: dict[str, Any]) -> Work | None:
+        link = self.ctx.links.get(kind, record["id"])
+        if record.get("deleted_at") is not None:
+            return self._prepare_deleted(kind, record, link)
+        built = build(self.ctx, kind, record)
+        work = Work(kind, record, built, link)
+        if built.problems:
+            blocked = all("not in QuickBooks yet" in p.message for p in built.problems)
+            self._stop(work, "blocked" if blocked else "failed",
+                       "; ".join(p.as_text() for p in built.problems))
+            return None
+        if link is None:
+            if kind == "invoice" and record["status"] == "void":
+                self._note(work, "skipped", "void, and never sent")
+                return None
+            return work
+        work.action = self._change_action(kind, record, built, link)
+        if work.action == "none":
+            self._note(work, "unchanged", "", link.remote_id)
+            return None
+        return work
+
+    def _change_action(self, kind: str, record: dict[str, Any], built: Built, link: Link
+                       ) -> str:
+        """What a linked record needs: void, update, or nothing."""
+        if kind == "invoice" and record["status"] == "void":
+            return "void" if link.sent_hash != "void" else "none"
+        if content_hash(built.fields) == link.sent_hash:
+            return "none"
+        changes_allowed = CHANGES_SETTING.get(kind)
+        if link.sent_hash is not None and changes_allowed and not changes_allowed(self.ctx):
+            return "none"
+        return "update"
+
+    def _prepare_deleted(self, kind: str, record: dict[str, Any], link: Link | None
+                         ) -> Work | None:
+        if link is None or link.sent_hash == "deleted":
+            return None
+        built = Built(cast(RemoteKind, link.remote_kind))
+        if link.remote_kind in TRANSACTIONS:
+            return Work(kind, record, built, link, action="delete")
+        built.fields = {"name": link.remote_name, "active": False}
+        return Work(kind, record, built, link, action="update")
+
+    def _stop(self, work: Work, state: str, message: str) -> None:
+        """Record that ``work`` cannot go (``failed`` or ``blocked``) and why."""
+        if not self.ctx.dry_run:
+            row = self._stage(work)
+            current = row["state"]
+            if current == "sent":
+                self.ctx.ops.move(row["id"], "pending")
+                current = "pending"
+            if current == state:
+                self.ctx.ops.annotate(row["id"], message)
+            elif current not in ("done", "dismissed"):
+                self.ctx.ops.move(row["id"], state, message=message)  # type: ignore[arg-type]
+        self._note(work, "blocked" if state == "blocked" else "failed", message)
+
+    def _note(self, work: Work, result: str, message: str = "",
+              remote_id: str | None = None) -> None:
+        self.outcomes.append(RecordOutcome(work.kind, work.record["id"], result,  # type: ignore[arg-type]
+                                           message, remote_id,
+                                           work.op["id"] if work.op is not None else None))
+
+    # matching -------------------------------------------------------------------------
+    def _candidate(self, work: Work) -> Candidate:
+        remote = work.built.remote_kind
+        parent_name = None
+        if work.kind in SUB_CUSTOMERS:
+            above = parent(self.ctx, work.kind, work.record)
+            found = self.ctx.records.get(*above) if above else None
+            parent_name = display_name(above[0], found) if above and found else None
+        return Candidate(work.key, remote, str(work.built.fields.get("name", "")),
+                         work.built.fields.get("parent_id") or None,
+                         work.built.fields.get("type"), work.kind == "inventory_part",
+                         parent_name)
+
+    async def _match(self, works: Sequence[Work]) -> list[Work]:
+        creates = [w for w in works
+                   if w.action == "create" and w.built.remote_kind in NAME_KINDS]
+        wanted: dict[RemoteKind, set[str]] = {}
+        for work in creates:
+            for kind in _namespace(work.built.remote_kind):
+                wanted.setdefault(kind, set()).add(str(work.built.fields["name"]))
+        self.checkpoint()
+        for kind, names in wanted.items():
+            await self.index.ensure(self.ledger, kind, sorted(names))
+        keep = []
+        for work in works:
+            if work not in creates:
+                keep.append(work)
+                continue
+            limit = self.ctx.profile.name_limits.get(work.built.remote_kind, 100)
+            match = decide(self.index, self._candidate(work), self.ctx.settings.connection,
+                           limit)
+            if match.verdict == "fail":
+                self._stop(work, "failed", match.message)
+            elif match.verdict == "link" and match.record is not None:
+                self._link(work, match.record, "matched")
+            elif work.link_only:
+                self._stop(work, "failed", f"'{match.name}' is not in QuickBooks and "
+                           f"{work.kind.replace('_', ' ')}s are not sent ({work.reason}): "
+                           "create it in QuickBooks, or change the setting")
+            else:
+                work.built.fields["name"] = match.name
+                keep.append(work)
+        return keep
+
+    def _link(self, work: Work, record: RemoteRecord, how: str) -> None:
+        if not self.ctx.dry_run:
+            self.ctx.links.put(Link(work.kind, work.record["id"], record.kind, record.id,
+                                    record.version, record.name,
+                                    content_hash(work.built.fields), work.record["version"],
+                                    how))
+            self.index.add([record])
+        self._note(work, "would_link" if self.ctx.dry_run else "linked",
+                   f"matched the existing {record.kind} '{record.name}'", record.id)
+
+    # sending --------------------------------------------------------------------------
+    def _stage(self, work: Work) -> RowMapping:
+        planned = Planned(work.kind, work.record["id"], work.record["version"], work.action,
+                          work.built.remote_kind, work.built.fields,
+                          work.link.remote_id if work.link else None)
+        work.op = self.ctx.ops.stage(planned, self.run_id)
+        return work.op
+
+    def _ledger_op(self, work: Work) -> LedgerOp:
+        assert work.op is not None
+        payload = dict(work.op["payload"])
+        return LedgerOp(work.op["id"], work.action, work.built.remote_kind,  # type: ignore[arg-type]
+                        payload, work.link.remote_id if work.link else None,
+                        work.link.remote_version if work.link else None)
+
+    async def _resolve_unknown(self, work: Work, op: LedgerOp) -> bool:
+        """A create sent before whose answer was lost: link what it made, if anything."""
+        if op.action != "create":
+            return False
+        self.checkpoint()
+        found = await self.ledger.find_created(op)
+        if found is None:
+            return False
+        self._succeed(work, LedgerResult(op.id, found), "created")
+        return True
+
+    async def send(self, works: Sequence[Work]) -> None:
+        ready: list[tuple[Work, LedgerOp]] = []
+        for work in works:
+            row = self._stage(work)
+            if row["state"] in ("failed", "needs_attention"):
+                self._note(work, "failed", row["message"] or "")
+                continue
+            if row["state"] in ("done", "dismissed"):
+                self._note(work, "unchanged" if row["state"] == "done" else "skipped")
+                continue
+            op = self._ledger_op(work)
+            if row["state"] == "sent" and await self._resolve_unknown(work, op):
+                continue
+            if row["state"] == "blocked":
+                self.ctx.ops.move(row["id"], "pending")
+            if row["state"] != "sent":
+                self.ctx.ops.move(row["id"], "sent")
+            ready.append((work, op))
+        self.checkpoint()
+        if not ready:
+            return
+        results = await self.ledger.apply([op for _, op in ready])
+        by_id = {result.op_id: result for result in results}
+        for work, op in ready:
+            await self._settle(work, op, by_id[op.id])
+        self.checkpoint()
+
+    async def _settle(self, work: Work, op: LedgerOp, result: LedgerResult) -> None:
+        if result.ok:
+            verb = {"create": "created", "update": "updated", "void": "voided",
+                    "delete": "deleted"}[op.action]
+            self._succeed(work, result, verb)
+            return
+        error = result.error
+        assert error is not None
+        if error.action == "reread_retry" and op.remote_id:
+            fresh = await self.ledger.read(op.kind, op.remote_id)
+            if fresh is not None:
+                retry = LedgerOp(op.id[:38] + "r1", op.action, op.kind, op.fields, fresh.id,
+                                 fresh.version)
+                again = (await self.ledger.apply([retry]))[0]
+                if again.ok:
+                    self._succeed(work, LedgerResult(op.id, again.record), "updated")
+                    return
+                error = again.error or error
+            self.ctx.ops.move(op.id, "needs_attention", error_code=error.code,
+                              error_action=error.action, message=error.message,
+                              raw_error=error.raw)
+            self._note(work, "failed", error.message)
+            return
+        if error.action in ("retry_later", "needs_reconnect"):
+            self.ctx.ops.move(op.id, "pending", error_code=error.code,
+                              error_action=error.action, message=error.message,
+                              raw_error=error.raw)
+            self._note(work, "retry_later", error.message)
+            return
+        self.ctx.ops.move(op.id, "failed", error_code=error.code, error_action=error.action,
+                          message=error.message, raw_error=error.raw)
+        self._note(work, "failed", error.message)
+
+    def _succeed(self, work: Work, result: LedgerResult, verb: str) -> None:
+        record = result.record
+        marker = {"void": "void", "delete": "deleted"}.get(work.action)
+        sent = marker or content_hash(work.built.fields)
+        if record is not None:
+            self.ctx.links.put(Link(work.kind, work.record["id"], record.kind, record.id,
+                                    record.version or None, record.name, sent,
+                                    work.record["version"], "created"))
+        elif work.link is not None:
+            self.ctx.links.put(Link(work.kind, work.record["id"], work.link.remote_kind,
+                                    work.link.remote_id, work.link.remote_version,
+                                    work.link.remote_name, sent, work.record["version"],
+                                    work.link.how))
+        self.ctx.ops.move(result.op_id, "done", remote_id=record.id if record else None,
+                          message=None, error_code=None, error_action=None)
+        self.ctx.ops.supersede(work.kind, work.record["id"], keep=result.op_id)
+        self._note(work, verb, "", record.id if record else None)
+
+    # the level ------------------------------------------------------------------------
+    async def run(self, entries: Sequence[Entry]) -> list[RecordOutcome]:
+        works = []
+        for entry in entries:
+            work = self._prepare(entry.kind, entry.record)
+            if work is not None:
+                work.link_only, work.reason = entry.link_only, entry.reason
+                works.append(work)
+        works = await self._match(works)
+        if self.ctx.dry_run:
+            for work in works:
+                fields = work.built.fields
+                title = fields.get("name") or fields.get("doc_number") or ""
+                self._note(work, "would_create" if work.action == "create" else "would_update",
+                           f"{work.action} {work.built.remote_kind} '{title}'")
+                self.ctx.planned[work.key] = "(new)"
+            return self.outcomes
+        await self.send(works)
+        return self.outcomes
+
+
+def _namespace(kind: RemoteKind) -> tuple[RemoteKind, ...]:
+    return NAMESPACE.get(kind, (kind,))

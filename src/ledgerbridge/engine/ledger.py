@@ -1,0 +1,124 @@
+"""The ledger protocol: what the engine needs from a QuickBooks edition (DESIGN.md,
+decision 1). QuickBooks Online and Desktop each implement it; the planner, settings,
+matching and log never know which one they talk to.
+
+Everything here is neutral: ``fields`` use the engine's names (``name``,
+``parent_id``, ``lines[].item_id`` ...) and references are remote ids the engine got
+from its links. Each ledger translates them to its own wire format."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+RemoteKind = Literal[
+    "customer", "vendor", "employee", "item", "class", "account", "tax_code", "tax_agency",
+    "invoice", "credit_memo", "payment", "purchase_order", "bill",
+]
+NAME_KINDS: frozenset[str] = frozenset(
+    {"customer", "vendor", "employee", "item", "class", "account"})
+Action = Literal["create", "update", "delete", "void"]
+#: what the engine should do about an error (the ledger classifies; errors are data)
+ErrorAction = Literal["retry_later", "reread_retry", "record_failed", "needs_reconnect",
+                      "company_problem"]
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    kind: RemoteKind
+    id: str
+    version: str
+    name: str | None = None
+    active: bool = True
+    parent_id: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class LedgerOp:
+    """One write. Transaction creates carry ``marker`` (derived from ``id``) in a
+    private note, so a create whose outcome was lost can be found again."""
+
+    id: str
+    action: Action
+    kind: RemoteKind
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    remote_id: str | None = None
+    remote_version: str | None = None
+
+    @property
+    def marker(self) -> str:
+        return f"[lb:{self.id[-12:]}]"
+
+
+@dataclass(frozen=True)
+class LedgerError:
+    action: ErrorAction
+    code: str
+    message: str
+    raw: str = ""
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class LedgerResult:
+    op_id: str
+    record: RemoteRecord | None = None
+    error: LedgerError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class CompanyProfile:
+    """What the engine must know about the company before it sends anything."""
+
+    name: str
+    class_tracking: bool
+    custom_txn_numbers: bool
+    has_tax_agency: bool
+    income_account_id: str | None
+    expense_account_id: str | None
+    asset_account_id: str | None
+    name_limits: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    records: list[RemoteRecord]
+    until: datetime
+
+
+class FullReadDue(Exception):
+    """The watermark is too old for incremental changes; read everything instead."""
+
+
+class Ledger(Protocol):
+    """One QuickBooks company, as the engine sees it."""
+
+    edition: str
+
+    async def company(self) -> CompanyProfile: ...
+
+    async def read_all(self, kind: RemoteKind) -> list[RemoteRecord]: ...
+
+    async def find_by_names(self, kind: RemoteKind, names: Sequence[str]
+                            ) -> list[RemoteRecord]: ...
+
+    async def apply(self, ops: Sequence[LedgerOp]) -> list[LedgerResult]: ...
+
+    async def read(self, kind: RemoteKind, remote_id: str) -> RemoteRecord | None: ...
+
+    async def find_created(self, op: LedgerOp) -> RemoteRecord | None:
+        """The record a create whose outcome is unknown made, if QuickBooks has it
+        (names by name; transactions by their party, date and the op's marker)."""
+        ...
+
+    async def changes_since(self, kinds: Sequence[RemoteKind], since: datetime
+                            ) -> ChangeSet: ...

@@ -1,0 +1,93 @@
+"""Links: which QuickBooks entity a book record is, per connection, with the version
+and content hash last sent, so unchanged records are never sent again."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, select
+
+from ledgerbridge.book.types import dumps
+from ledgerbridge.engine.tables import links
+
+
+def content_hash(fields: Mapping[str, Any]) -> str:
+    return hashlib.sha256(dumps(dict(fields)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Link:
+    record_kind: str
+    record_id: str
+    remote_kind: str
+    remote_id: str
+    remote_version: str | None
+    remote_name: str | None
+    sent_hash: str | None
+    record_version: int | None
+    how: str
+
+
+class LinkStore:
+    """Links of one connection, cached for the length of a run."""
+
+    def __init__(self, conn: Connection, connection_id: str) -> None:
+        self.conn = conn
+        self.connection_id = connection_id
+        self._by_record: dict[tuple[str, str], Link] | None = None
+
+    def _load(self) -> dict[tuple[str, str], Link]:
+        if self._by_record is None:
+            rows = self.conn.execute(select(links).where(
+                links.c.connection_id == self.connection_id)).mappings()
+            self._by_record = {
+                (row["record_kind"], row["record_id"]): _link(row) for row in rows}
+        return self._by_record
+
+    def get(self, record_kind: str, record_id: str) -> Link | None:
+        return self._load().get((record_kind, record_id))
+
+    def all(self) -> Iterable[Link]:
+        return list(self._load().values())
+
+    def by_remote(self, remote_kind: str, remote_id: str) -> Link | None:
+        for link in self._load().values():
+            if link.remote_kind == remote_kind and link.remote_id == remote_id:
+                return link
+        return None
+
+    def put(self, link: Link) -> None:
+        """Create or replace the link of ``link.record_kind``/``record_id``."""
+        known = self._load()
+        known.pop((link.record_kind, link.record_id), None)
+        other = self.by_remote(link.remote_kind, link.remote_id)
+        if other is not None:
+            known.pop((other.record_kind, other.record_id), None)
+        table = links.c
+        self.conn.execute(delete(links).where(
+            table.connection_id == self.connection_id,
+            ((table.record_kind == link.record_kind) & (table.record_id == link.record_id))
+            | ((table.remote_kind == link.remote_kind) & (table.remote_id == link.remote_id))))
+        self.conn.execute(links.insert().values(
+            connection_id=self.connection_id, record_kind=link.record_kind,
+            record_id=link.record_id, remote_kind=link.remote_kind, remote_id=link.remote_id,
+            remote_version=link.remote_version, remote_name=link.remote_name,
+            sent_hash=link.sent_hash, record_version=link.record_version, how=link.how,
+            updated_at=datetime.now(UTC)))
+        known[(link.record_kind, link.record_id)] = link
+
+    def remove(self, record_kind: str, record_id: str) -> None:
+        self._load().pop((record_kind, record_id), None)
+        self.conn.execute(delete(links).where(
+            links.c.connection_id == self.connection_id, links.c.record_kind == record_kind,
+            links.c.record_id == record_id))
+
+
+def _link(row: Mapping[Any, Any]) -> Link:
+    return Link(row["record_kind"], row["record_id"], row["remote_kind"], row["remote_id"],
+                row["remote_version"], row["remote_name"], row["sent_hash"],
+                row["record_version"], row["how"])

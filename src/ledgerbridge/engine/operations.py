@@ -1,0 +1,151 @@
+"""Durable operations: every write to QuickBooks is stored before it is sent, under a
+deterministic id, and moves through an explicit state machine:
+
+    pending -> sent -> done | failed | needs_attention | pending (retry later)
+    pending -> blocked (a record it depends on failed) -> pending | dismissed
+    failed | needs_attention -> pending (retry) | dismissed
+
+The id is derived from (connection, record, action, record version): the same change
+planned again after a crash is the same operation, and QuickBooks sees the same
+request id."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Connection, RowMapping, select
+
+from ledgerbridge.engine.tables import operations
+from ledgerbridge.errors import ConflictError, NotFoundError
+
+State = Literal["pending", "sent", "done", "failed", "needs_attention", "blocked",
+                "dismissed"]
+ALLOWED: Mapping[str, frozenset[str]] = {
+    "pending": frozenset({"sent", "blocked", "done", "failed", "dismissed"}),
+    "sent": frozenset({"done", "failed", "needs_attention", "pending"}),
+    "blocked": frozenset({"pending", "dismissed", "blocked", "failed", "done"}),
+    "failed": frozenset({"pending", "dismissed"}),
+    "needs_attention": frozenset({"pending", "dismissed"}),
+    "done": frozenset(),
+    "dismissed": frozenset({"pending"}),
+}
+OPEN_STATES = ("pending", "sent", "blocked")
+
+
+def operation_id(connection_id: str, record_kind: str, record_id: str, action: str,
+                 version: int) -> str:
+    digest = hashlib.sha256(
+        f"{connection_id}|{record_kind}|{record_id}|{action}|{version}".encode()).hexdigest()
+    return f"op{digest[:32]}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An operation the planner wants, before it is stored."""
+
+    record_kind: str
+    record_id: str
+    record_version: int
+    action: str
+    remote_kind: str
+    payload: Mapping[str, Any]
+    remote_id: str | None = None
+    direction: str = "outbound"
+
+
+class OperationStore:
+    def __init__(self, conn: Connection, connection_id: str) -> None:
+        self.conn = conn
+        self.connection_id = connection_id
+
+    def get(self, op_id: str) -> RowMapping:
+        row = self.conn.execute(select(operations).where(
+            operations.c.id == op_id, operations.c.connection_id == self.connection_id)
+        ).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no operation '{op_id}' on this connection")
+        return row
+
+    def stage(self, planned: Planned, run_id: str | None) -> RowMapping:
+        """Store ``planned`` unless the same operation exists; return the stored row."""
+        op_id = operation_id(self.connection_id, planned.record_kind, planned.record_id,
+                             planned.action, planned.record_version)
+        existing = self.conn.execute(select(operations).where(operations.c.id == op_id)
+                                     ).mappings().first()
+        if existing is not None:
+            return existing
+        now = datetime.now(UTC)
+        self.conn.execute(operations.insert().values(
+            id=op_id, connection_id=self.connection_id, run_id=run_id,
+            direction=planned.direction, record_kind=planned.record_kind,
+            record_id=planned.record_id, record_version=planned.record_version,
+            action=planned.action, remote_kind=planned.remote_kind,
+            remote_id=planned.remote_id, payload=dict(planned.payload), state="pending",
+            attempts=0, created_at=now, updated_at=now))
+        return self.get(op_id)
+
+    def move(self, op_id: str, to: State, **values: Any) -> None:
+        row = self.get(op_id)
+        if to not in ALLOWED[row["state"]]:
+            raise ConflictError(f"operation {op_id} cannot go from {row['state']} to {to}")
+        extra = {"attempts": row["attempts"] + 1} if to == "sent" else {}
+        self.conn.execute(operations.update().where(operations.c.id == op_id).values(
+            state=to, updated_at=datetime.now(UTC), **extra, **values))
+
+    def annotate(self, op_id: str, message: str) -> None:
+        """Change an operation's message without moving it."""
+        self.conn.execute(operations.update().where(operations.c.id == op_id).values(
+            message=message, updated_at=datetime.now(UTC)))
+
+    def supersede(self, record_kind: str, record_id: str, keep: str) -> None:
+        """Dismiss the record's other unfinished operations: ``keep`` replaced them."""
+        self.conn.execute(operations.update().where(
+            operations.c.connection_id == self.connection_id,
+            operations.c.record_kind == record_kind, operations.c.record_id == record_id,
+            operations.c.id != keep,
+            operations.c.state.in_(("pending", "blocked", "failed", "needs_attention")),
+        ).values(state="dismissed", message="superseded by a newer change",
+                 updated_at=datetime.now(UTC)))
+
+    def open_for_record(self, record_kind: str, record_id: str) -> list[RowMapping]:
+        return list(self.conn.execute(select(operations).where(
+            operations.c.connection_id == self.connection_id,
+            operations.c.record_kind == record_kind, operations.c.record_id == record_id,
+            operations.c.state.in_((*OPEN_STATES, "failed", "needs_attention")),
+        ).order_by(operations.c.created_at)).mappings())
+
+    def in_states(self, states: Iterable[str]) -> list[RowMapping]:
+        return list(self.conn.execute(select(operations).where(
+            operations.c.connection_id == self.connection_id,
+            operations.c.state.in_(list(states)),
+        ).order_by(operations.c.created_at, operations.c.id)).mappings())
+
+    def log(self, *, states: Sequence[str] | None = None, record_kind: str | None = None,
+            search: str | None = None, limit: int = 100, before: str | None = None
+            ) -> list[RowMapping]:
+        """The transmission log, newest first, filtered."""
+        query = select(operations).where(operations.c.connection_id == self.connection_id)
+        if states:
+            query = query.where(operations.c.state.in_(list(states)))
+        if record_kind:
+            query = query.where(operations.c.record_kind == record_kind)
+        if search:
+            pattern = f"%{search}%"
+            query = query.where(operations.c.message.ilike(pattern)
+                                | operations.c.record_id.ilike(pattern)
+                                | operations.c.remote_id.ilike(pattern))
+        if before:
+            query = query.where(operations.c.id != before)
+        query = query.order_by(operations.c.updated_at.desc(), operations.c.id)
+        return list(self.conn.execute(query.limit(max(1, min(limit, 1000)))).mappings())
+
+    def retry(self, op_id: str) -> None:
+        self.move(op_id, "pending", error_code=None, error_action=None, message=None,
+                  blocked_by=None)
+
+    def dismiss(self, op_id: str) -> None:
+        self.move(op_id, "dismissed")

@@ -1,0 +1,87 @@
+"""The plan of a run: which records go to QuickBooks, in which order, and why the
+others wait. Roots come from the change feed (daily), the whole book (full) or a
+person (push); each root pulls in what it depends on, as the settings allow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ledgerbridge.engine.apply import Entry
+from ledgerbridge.engine.context import Context, Key
+from ledgerbridge.engine.graph import LEVEL, dependencies
+from ledgerbridge.engine.outcomes import RecordOutcome
+from ledgerbridge.engine.triggers import trigger
+
+
+@dataclass(frozen=True)
+class Root:
+    key: Key
+    pushed: bool = False
+
+
+@dataclass
+class Plan:
+    levels: dict[int, list[Entry]] = field(default_factory=dict)
+    waiting: list[RecordOutcome] = field(default_factory=list)
+
+    def add(self, entry: Entry) -> None:
+        self.levels.setdefault(LEVEL[entry.kind], []).append(entry)
+
+    def count(self) -> int:
+        return sum(len(entries) for entries in self.levels.values())
+
+
+class Planner:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.plan = Plan()
+        self.added: set[Key] = set()
+        self.seen: set[tuple[Key, bool]] = set()
+        self.held: dict[Key, RecordOutcome] = {}
+
+    def visit(self, key: Key, pulled: bool = False, pushed: bool = False) -> None:
+        """Decide for ``key``; a record first seen on its own and later pulled in by a
+        dependent is decided again (its trigger may be "when its dependent is sent")."""
+        kind, record_id = key
+        if key in self.added or (key, pulled) in self.seen or kind not in LEVEL:
+            return
+        self.seen.add((key, pulled))
+        record = self.ctx.records.get(kind, record_id)
+        if record is None:
+            return
+        link = self.ctx.links.get(kind, record_id)
+        if record.get("deleted_at") is not None:
+            if link is not None:
+                self._add(Entry(kind, record))
+            return
+        verdict = trigger(kind, record, self.ctx.settings, pushed)
+        goes = verdict.verdict == "send" or (verdict.verdict == "pull" and pulled)
+        if link is not None and verdict.verdict in ("send", "pull"):
+            goes = True
+        if goes:
+            for dep in dependencies(self.ctx, kind, record):
+                self.visit(dep, pulled=True)
+            self._add(Entry(kind, record))
+        elif pulled and verdict.verdict in ("never", "wait"):
+            self._add(Entry(kind, record, link_only=True, reason=verdict.reason))
+        elif link is None and verdict.verdict in ("wait", "never"):
+            result = "waiting" if verdict.verdict == "wait" else "skipped"
+            self.held[key] = RecordOutcome(kind, record_id, result, verdict.reason)
+
+    def _add(self, entry: Entry) -> None:
+        key = (entry.kind, entry.record["id"])
+        self.added.add(key)
+        self.held.pop(key, None)
+        self.plan.add(entry)
+
+    def finish(self) -> Plan:
+        self.plan.waiting = list(self.held.values())
+        return self.plan
+
+
+def make_plan(ctx: Context, roots: Iterable[Root]) -> Plan:
+    planner = Planner(ctx)
+    for root in roots:
+        planner.visit(root.key, pushed=root.pushed)
+    return planner.finish()

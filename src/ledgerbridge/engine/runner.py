@@ -1,0 +1,176 @@
+"""One sync run of one connection: freeze the watermarks, take QuickBooks' changes in,
+plan and send the book's changes level by level, save the state. Full sync reads the
+QuickBooks lists in bulk and reconciles everything; daily sync takes the change feed
+since the last run and QuickBooks' changes since the watermark (a quiet day costs one
+QuickBooks call)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import Connection, Engine
+
+from ledgerbridge.book import changefeed
+from ledgerbridge.engine import state
+from ledgerbridge.engine.apply import LevelRunner
+from ledgerbridge.engine.context import Context, Key
+from ledgerbridge.engine.graph import LEVEL
+from ledgerbridge.engine.inbound import Inbound
+from ledgerbridge.engine.ledger import FullReadDue, Ledger, RemoteKind, RemoteRecord
+from ledgerbridge.engine.matching import NameIndex
+from ledgerbridge.engine.operations import OPEN_STATES
+from ledgerbridge.engine.outcomes import RecordOutcome, summarize
+from ledgerbridge.engine.planner import Root, make_plan
+from ledgerbridge.settings import store as settings_store
+
+Mode = Literal["full", "daily", "push"]
+OVERLAP = timedelta(minutes=5)
+INBOUND: tuple[RemoteKind, ...] = ("customer", "item", "invoice", "credit_memo", "payment")
+LISTS: tuple[RemoteKind, ...] = ("customer", "vendor", "employee", "item", "class")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RunReport:
+    run_id: str | None
+    mode: Mode
+    dry_run: bool
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        return summarize(self.outcomes)
+
+    def failures(self) -> list[RecordOutcome]:
+        return [o for o in self.outcomes if o.result in ("failed", "blocked")]
+
+
+class SyncRunner:
+    def __init__(self, engine: Engine, tenant_id: str, connection_id: str, ledger: Ledger,
+                 progress: Progress | None = None) -> None:
+        self.engine = engine
+        self.tenant_id = tenant_id
+        self.connection_id = connection_id
+        self.ledger = ledger
+        self.progress = progress or (lambda phase, done, total: None)
+
+    async def run(self, mode: Mode = "daily", dry_run: bool = False,
+                  push: Sequence[Key] = ()) -> RunReport:
+        with self.engine.connect() as conn:
+            try:
+                return await self._run(conn, mode, dry_run, push)
+            finally:
+                conn.rollback()
+
+    async def _context(self, conn: Connection, dry_run: bool) -> tuple[Context,
+                                                                        state.SyncState]:
+        settings, _ = settings_store.load(conn, self.connection_id)
+        saved = state.load(conn, self.connection_id)
+        profile = saved.profile
+        if profile is None:
+            conn.commit()
+            profile = await self.ledger.company()
+            if not dry_run:
+                state.save(conn, self.connection_id, profile=profile)
+        return Context(conn, self.tenant_id, self.connection_id, settings, profile,
+                       dry_run), saved
+
+    async def _run(self, conn: Connection, mode: Mode, dry_run: bool, push: Sequence[Key]
+                   ) -> RunReport:
+        ctx, saved = await self._context(conn, dry_run)
+        feed_to = changefeed.last_change_id(conn, self.tenant_id)
+        changes_to = datetime.now(UTC)
+        since = saved.changes_watermark - OVERLAP if saved.changes_watermark else None
+        run_id = None if dry_run else state.start_run(
+            conn, self.connection_id, mode, saved.feed_cursor, feed_to, since, changes_to)
+        conn.commit()
+        report = RunReport(run_id, mode, dry_run)
+        index = NameIndex()
+        if mode == "full":
+            report.outcomes += await self._read_lists(ctx, index)
+        elif mode == "daily" and since is not None:
+            report.outcomes += await self._changes(ctx, since, index)
+        roots = self._roots(ctx, mode, saved.feed_cursor, feed_to, push)
+        report.outcomes += await self._outbound(ctx, index, roots, run_id or "dry-run")
+        if dry_run:
+            conn.rollback()
+            return report
+        self._save(conn, mode, feed_to, changes_to, report)
+        return report
+
+    async def _read_lists(self, ctx: Context, index: NameIndex) -> list[RecordOutcome]:
+        ctx.conn.commit()
+        inbound: list[RemoteRecord] = []
+        for n, kind in enumerate(LISTS):
+            self.progress("read QuickBooks lists", n, len(LISTS))
+            records = await self.ledger.read_all(kind)
+            index.add(records)
+            index.mark_full(kind)
+            if kind in INBOUND:
+                inbound += records
+        self.progress("read QuickBooks lists", len(LISTS), len(LISTS))
+        return [] if ctx.dry_run else Inbound(ctx).apply(inbound)
+
+    async def _changes(self, ctx: Context, since: datetime, index: NameIndex
+                       ) -> list[RecordOutcome]:
+        ctx.conn.commit()
+        try:
+            changes = await self.ledger.changes_since(INBOUND, since)
+        except FullReadDue:
+            return await self._read_lists(ctx, index)
+        index.add(changes.records)
+        return [] if ctx.dry_run else Inbound(ctx).apply(changes.records)
+
+    def _roots(self, ctx: Context, mode: Mode, feed_from: int, feed_to: int,
+               push: Sequence[Key]) -> list[Root]:
+        if mode == "push":
+            return [Root(key, pushed=True) for key in push]
+        keys: dict[Key, None] = {}
+        if mode == "full":
+            for kind in LEVEL:
+                keys.update(((kind, r["id"]), None) for r in ctx.records.all(kind))
+        else:
+            for event in self._events(ctx.conn, feed_from, feed_to):
+                keys[(event.kind, event.record_id)] = None
+        for op in ctx.ops.in_states(OPEN_STATES):
+            keys[(op["record_kind"], op["record_id"])] = None
+        return [Root(key) for key in keys]
+
+    def _events(self, conn: Connection, after: int, until: int
+                ) -> list[changefeed.ChangeEvent]:
+        found: list[changefeed.ChangeEvent] = []
+        while after < until:
+            batch = changefeed.read_changes(conn, self.tenant_id, after, 10_000)
+            batch = [e for e in batch if e.id <= until]
+            if not batch:
+                break
+            found += [e for e in batch if e.origin != "quickbooks"]
+            after = batch[-1].id
+        return found
+
+    async def _outbound(self, ctx: Context, index: NameIndex, roots: list[Root], run_id: str
+                        ) -> list[RecordOutcome]:
+        plan = make_plan(ctx, roots)
+        outcomes = list(plan.waiting)
+        levels = sorted(plan.levels)
+        for n, level in enumerate(levels):
+            self.progress("send to QuickBooks", n, len(levels))
+            runner = LevelRunner(ctx, self.ledger, index, run_id, ctx.conn.commit)
+            outcomes += await runner.run(plan.levels[level])
+        self.progress("send to QuickBooks", len(levels), len(levels))
+        return outcomes
+
+    def _save(self, conn: Connection, mode: Mode, feed_to: int, changes_to: datetime,
+              report: RunReport) -> None:
+        values: dict[str, object] = {"last_run_at": datetime.now(UTC)}
+        if mode != "push":
+            values |= {"feed_cursor": feed_to, "changes_watermark": changes_to}
+        if mode == "full":
+            values["last_full_sync_at"] = changes_to
+        state.save(conn, self.connection_id, **values)
+        status = "failed" if report.failures() else "done"
+        if report.run_id:
+            state.finish_run(conn, report.run_id, status, report.summary())
+        conn.commit()

@@ -1,0 +1,1 @@
+"""Ledgers: the QuickBooks editions behind the engine's ledger protocol."""

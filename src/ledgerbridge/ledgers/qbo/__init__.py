@@ -1,0 +1,1 @@
+"""QuickBooks Online as a ledger: neutral fields <-> Accounting API JSON."""

@@ -1,0 +1,155 @@
+"""QuickBooks Online behind the engine's ledger protocol, on ``ledgerbridge.qbo``'s
+client: neutral operations become Accounting API JSON, answers become neutral
+records, and the client's classified errors become the engine's error actions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ledgerbridge.engine.ledger import (
+    ChangeSet,
+    CompanyProfile,
+    ErrorAction,
+    FullReadDue,
+    LedgerError,
+    LedgerOp,
+    LedgerResult,
+    RemoteKind,
+    RemoteRecord,
+)
+from ledgerbridge.ledgers.qbo.translate import ENTITY, KIND, from_qbo, to_qbo
+from ledgerbridge.qbo.client import QboClient
+from ledgerbridge.qbo.errors import Action, QboError
+from ledgerbridge.qbo.operations import Operation, Result
+
+NAME_LIMITS = {"customer": 500, "vendor": 500, "employee": 500, "item": 100, "class": 100,
+               "account": 100}
+TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
+PARTY = {"invoice": "CustomerRef", "credit_memo": "CustomerRef", "payment": "CustomerRef",
+         "purchase_order": "VendorRef", "bill": "VendorRef"}
+ACTIONS: Mapping[Action, ErrorAction] = {
+    Action.RETRY_LATER: "retry_later", Action.REREAD_AND_RETRY: "reread_retry",
+    Action.RECORD_FAILED: "record_failed", Action.REFRESH_TOKEN: "needs_reconnect",
+    Action.NEEDS_RECONNECT: "needs_reconnect", Action.COMPANY_PROBLEM: "company_problem",
+}
+
+
+def _account(accounts: Sequence[Mapping[str, Any]], *types: str) -> str | None:
+    for wanted in types:
+        for account in accounts:
+            if account.get("AccountType") == wanted and account.get("Active", True):
+                return str(account["Id"])
+    return None
+
+
+def _error(error: QboError | None) -> LedgerError:
+    if error is None:
+        return LedgerError("record_failed", "unknown", "QuickBooks gave no answer")
+    return LedgerError(ACTIONS.get(error.action, "record_failed"), error.code, error.message,
+                       error.detail, error.retry_after)
+
+
+class QboLedger:
+    edition = "qbo"
+
+    def __init__(self, client: QboClient) -> None:
+        self.client = client
+        self._ap_account: str | None = None
+
+    async def _rows(self, text: str, entity: str) -> list[dict[str, Any]]:
+        found = (await self.client.query(text)).get(entity, [])
+        return [row for row in found if isinstance(row, dict)]
+
+    async def company(self) -> CompanyProfile:
+        info = await self._rows("SELECT * FROM CompanyInfo", "CompanyInfo")
+        prefs = await self._rows("SELECT * FROM Preferences", "Preferences")
+        accounts = await self.client.read_all("Account")
+        agencies = await self._rows("SELECT * FROM TaxAgency", "TaxAgency")
+        accounting = (prefs[0] if prefs else {}).get("AccountingInfoPrefs", {})
+        sales = (prefs[0] if prefs else {}).get("SalesFormsPrefs", {})
+        self._ap_account = _account(accounts, "Accounts Payable")
+        return CompanyProfile(
+            name=str((info[0] if info else {}).get("CompanyName", "")),
+            class_tracking=bool(accounting.get("ClassTrackingPerLine")),
+            custom_txn_numbers=bool(sales.get("CustomTxnNumbers")),
+            has_tax_agency=bool(agencies),
+            income_account_id=_account(accounts, "Income"),
+            expense_account_id=_account(accounts, "Cost of Goods Sold", "Expense"),
+            asset_account_id=_account(accounts, "Other Current Asset"),
+            name_limits=NAME_LIMITS)
+
+    async def read_all(self, kind: RemoteKind) -> list[RemoteRecord]:
+        return [from_qbo(kind, row) for row in await self.client.read_all(ENTITY[kind])]
+
+    async def find_by_names(self, kind: RemoteKind, names: Sequence[str]
+                            ) -> list[RemoteRecord]:
+        found = await self.client.find_by_names(ENTITY[kind], names)
+        return [from_qbo(kind, row) for row in found.values()]
+
+    async def read(self, kind: RemoteKind, remote_id: str) -> RemoteRecord | None:
+        found = await self.client.get(ENTITY[kind], remote_id)
+        return from_qbo(kind, found) if found else None
+
+    async def _ap(self) -> str | None:
+        if self._ap_account is None:
+            accounts = await self.client.read_all("Account")
+            self._ap_account = _account(accounts, "Accounts Payable")
+        return self._ap_account
+
+    async def _payload(self, op: LedgerOp) -> dict[str, Any]:
+        if op.action in ("delete", "void"):
+            return {"Id": op.remote_id, "SyncToken": op.remote_version or "0"}
+        fields = dict(op.fields)
+        if op.kind == "purchase_order" and not fields.get("ap_account_id"):
+            fields["ap_account_id"] = await self._ap()
+        body = to_qbo(op.kind, fields)
+        if op.kind in TRANSACTIONS:
+            note = body.get("PrivateNote")
+            body["PrivateNote"] = f"{note} {op.marker}" if note else op.marker
+        if op.action == "update":
+            body |= {"Id": op.remote_id, "SyncToken": op.remote_version or "0",
+                     "sparse": True}
+        return body
+
+    async def apply(self, ops: Sequence[LedgerOp]) -> list[LedgerResult]:
+        wire = [Operation(op.id, op.action, ENTITY[op.kind], await self._payload(op))
+                for op in ops]
+        results = await self.client.apply(wire)
+        return [self._result(op, result) for op, result in zip(ops, results, strict=True)]
+
+    def _result(self, op: LedgerOp, result: Result) -> LedgerResult:
+        if not result.ok:
+            return LedgerResult(op.id, error=_error(result.error))
+        body = result.object or {}
+        if not body.get("Id"):
+            return LedgerResult(op.id, RemoteRecord(op.kind, op.remote_id or "",
+                                                    result.sync_token or ""))
+        return LedgerResult(op.id, from_qbo(op.kind, body))
+
+    async def find_created(self, op: LedgerOp) -> RemoteRecord | None:
+        if op.kind not in TRANSACTIONS:
+            name = op.fields.get("name")
+            found = await self.find_by_names(op.kind, [str(name)]) if name else []
+            return found[0] if found else None
+        party = op.fields.get("customer_id") or op.fields.get("vendor_id")
+        entity = ENTITY[op.kind]
+        clause = f"{PARTY[op.kind]} = '{party}'"
+        if op.fields.get("txn_date"):
+            clause += f" AND TxnDate = '{op.fields['txn_date']}'"
+        for row in await self._rows(f"SELECT * FROM {entity} WHERE {clause} MAXRESULTS 1000",
+                                    entity):
+            if op.marker in str(row.get("PrivateNote") or ""):
+                return from_qbo(op.kind, row)
+        return None
+
+    async def changes_since(self, kinds: Sequence[RemoteKind], since: datetime) -> ChangeSet:
+        answer = await self.client.changes_since([ENTITY[kind] for kind in kinds], since)
+        if answer.full_read_due:
+            raise FullReadDue(", ".join(answer.full_read_due))
+        records = [from_qbo(KIND[change.entity],
+                            change.object if not change.deleted else
+                            {"Id": change.id, "status": "Deleted", **change.object})
+                   for change in answer.changes if change.entity in KIND]
+        return ChangeSet(records, answer.checked_at or since)

@@ -1,0 +1,77 @@
+"""Reading and writing a connection's settings (one JSON document, versioned)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, select
+
+from ledgerbridge.book.validation import problems_from_errors, rejection_message
+from ledgerbridge.engine.tables import sync_settings
+from ledgerbridge.errors import ConflictError, Problem, RecordRejectedError
+from ledgerbridge.settings.model import SyncSettings
+
+
+def load(conn: Connection, connection_id: str) -> tuple[SyncSettings, int]:
+    """The connection's settings and their version (defaults, version 0, if never set)."""
+    row = conn.execute(select(sync_settings.c.settings, sync_settings.c.version).where(
+        sync_settings.c.connection_id == connection_id)).first()
+    if row is None:
+        return SyncSettings(), 0
+    return SyncSettings.model_validate(row.settings), int(row.version)
+
+
+def _validated(data: Mapping[str, Any]) -> SyncSettings:
+    try:
+        return SyncSettings.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = str(error.get("msg", ""))
+            if error["type"] == "value_error" and ": " in message:
+                path, text = message.removeprefix("Value error, ").split(": ", 1)
+                problems.append(Problem(path, text))
+            else:
+                problems += problems_from_errors([error])
+        raise RecordRejectedError(rejection_message("settings", problems), problems) from exc
+
+
+def merge(current: SyncSettings, changes: Mapping[str, Any]) -> SyncSettings:
+    """``current`` with the groups and fields in ``changes`` replaced, validated whole."""
+    data = current.model_dump(mode="json")
+    for group, values in changes.items():
+        if isinstance(values, Mapping) and isinstance(data.get(group), dict):
+            data[group] = {**data[group], **values}
+            if group == "connection" and isinstance(values.get("schedule"), Mapping):
+                data[group]["schedule"] = {**current.connection.schedule.model_dump(
+                    mode="json"), **values["schedule"]}
+        else:
+            data[group] = values
+    return _validated(data)
+
+
+def save(conn: Connection, connection_id: str, settings: SyncSettings,
+         expected_version: int | None = None) -> int:
+    """Store ``settings``; return the new version."""
+    _, version = load(conn, connection_id)
+    if expected_version is not None and expected_version != version:
+        raise ConflictError(f"the settings are at version {version}, not {expected_version}; "
+                            "read them again and reapply your change")
+    values = {"settings": settings.model_dump(mode="json"), "version": version + 1,
+              "updated_at": datetime.now(UTC)}
+    if version == 0:
+        conn.execute(sync_settings.insert().values(connection_id=connection_id, **values))
+    else:
+        conn.execute(sync_settings.update().where(
+            sync_settings.c.connection_id == connection_id).values(**values))
+    return version + 1
+
+
+def update(conn: Connection, connection_id: str, changes: Mapping[str, Any],
+           expected_version: int | None = None) -> tuple[SyncSettings, int]:
+    current, _ = load(conn, connection_id)
+    merged = merge(current, changes)
+    return merged, save(conn, connection_id, merged, expected_version)

@@ -1,0 +1,99 @@
+"""For engine tests: an in-process QuickBooks Online sandbox, a real stored connection to
+it, and the engine's runner over the real QBO client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+
+from ledgerbridge.book.store import Book
+from ledgerbridge.engine.runner import Mode, RunReport, SyncRunner
+from ledgerbridge.ledgers.qbo.ledger import QboLedger
+from ledgerbridge.qbo import local_sandbox
+from ledgerbridge.qbo.client import QboClient
+from ledgerbridge.qbo.secrets import SecretBox
+from ledgerbridge.sandbox.qbo import create_app
+from ledgerbridge.settings import store as settings_store
+
+BASE = "http://qbo.test"
+
+
+@dataclass
+class World:
+    engine: Engine
+    tenant_id: str
+    connection_id: str
+    realm: str
+    admin: httpx.AsyncClient
+    client: QboClient
+
+    def runner(self) -> SyncRunner:
+        return SyncRunner(self.engine, self.tenant_id, self.connection_id,
+                          QboLedger(self.client))
+
+    async def sync(self, mode: Mode = "daily", dry_run: bool = False,
+                   push: Sequence[tuple[str, str]] = ()) -> RunReport:
+        return await self.runner().run(mode, dry_run, push)
+
+    async def records(self, entity: str) -> list[dict[str, Any]]:
+        response = await self.admin.get(f"/sandbox/companies/{self.realm}/records/{entity}")
+        response.raise_for_status()
+        return list(response.json()["records"])
+
+    async def seed(self, entities: dict[str, list[dict[str, Any]]], mode: str = "raw"
+                   ) -> dict[str, list[str]]:
+        """Records that exist in QuickBooks before the engine's first run (``raw``: stored
+        as given; ``create``: through QuickBooks' rules)."""
+        response = await self.admin.post(f"/sandbox/companies/{self.realm}/seed",
+                                         params={"mode": mode}, json=entities)
+        response.raise_for_status()
+        return dict(response.json())
+
+    async def calls(self) -> int:
+        stats = (await self.admin.get("/sandbox/stats")).json()
+        return int(stats["total_calls"])
+
+    def settings(self, **groups: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            settings_store.update(conn, self.connection_id, groups)
+
+    def book(self, write: bool = True) -> Any:
+        return _BookSession(self.engine, self.tenant_id)
+
+
+class _BookSession:
+    def __init__(self, engine: Engine, tenant_id: str) -> None:
+        self.engine, self.tenant_id = engine, tenant_id
+
+    def __enter__(self) -> Book:
+        self._ctx = self.engine.begin()
+        return Book(self._ctx.__enter__(), self.tenant_id)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._ctx.__exit__(*exc)
+
+
+async def make_world(engine: Engine, tenant_id: str, preferences: dict[str, Any] | None = None,
+                     tax_agency: str | None = "California") -> AsyncIterator[World]:
+    sandbox = create_app()
+    transport = httpx.ASGITransport(app=sandbox)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as admin:
+        company = {"name": "Test Heating Co", "preferences": preferences or {
+            "class_tracking_per_line": True}}
+        if tax_agency:
+            company["tax_agency"] = tax_agency
+        realm = (await admin.post("/sandbox/companies", json=company)).json()["realm_id"]
+        box = SecretBox.from_environment()
+        connection = await local_sandbox.connect(engine, box, tenant_id, BASE, name="qbo",
+                                                 realm_id=realm, transport=transport)
+        client = QboClient.for_connection(engine, connection.id, box=box, transport=transport)
+        try:
+            yield World(engine, tenant_id, connection.id, realm, admin, client)
+        finally:
+            await client.aclose()
+
+
