@@ -66,8 +66,9 @@ class Planner:
         elif pulled and verdict.verdict in ("never", "wait"):
             self._add(Entry(kind, record, link_only=True, reason=verdict.reason))
         elif link is None and verdict.verdict in ("wait", "never"):
-            result = "waiting" if verdict.verdict == "wait" else "skipped"
-            self.held[key] = RecordOutcome(kind, record_id, result, verdict.reason)
+            self.held[key] = RecordOutcome(
+                kind, record_id, "waiting" if verdict.verdict == "wait" else "skipped",
+                verdict.reason)
 
     def _add(self, entry: Entry) -> None:
         key = (entry.kind, entry.record["id"])
