@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from ledgerbridge.qbo.budget import Limits, RealmBudget
 from ledgerbridge.qbo.client import QboClient
@@ -22,6 +23,13 @@ from ledgerbridge.sandbox.qbo import ManualClock, create_app
 from support.books import engine, tenant_id  # noqa: F401
 
 BASE = "http://qbo.test"
+SECRET_KEY = Fernet.generate_key().decode()
+
+
+@pytest.fixture(autouse=True)
+def _one_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One installation key for the session (module-scoped databases outlive a test)."""
+    monkeypatch.setenv("LEDGERBRIDGE_SECRET_KEY", SECRET_KEY)
 
 
 class FakeTime:

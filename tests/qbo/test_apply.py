@@ -63,7 +63,7 @@ async def test_batches_hold_at_most_30_with_stable_request_ids(
 
 async def test_a_resent_apply_repeats_nothing(make_client: MakeClient, admin: httpx.AsyncClient,
                                               company: Company) -> None:
-    ops = creates(40) + [Operation("op-lone", "create", "Vendor", {"DisplayName": "Lone"})]
+    ops = [*creates(40), Operation("op-lone", "create", "Vendor", {"DisplayName": "Lone"})]
     client = await make_client()
     first = await client.apply(ops)
     again = await client.apply(ops)  # a crash before the answers were kept

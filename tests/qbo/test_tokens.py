@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from ledgerbridge.errors import NeedsReconnectError
-from ledgerbridge.qbo import local_sandbox
 from ledgerbridge.qbo import connections as store
+from ledgerbridge.qbo import local_sandbox
 from ledgerbridge.qbo.budget import RealmBudget
 from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.qbo.connections import Connection
@@ -45,7 +45,9 @@ def tokens_for(engine: Engine, box: SecretBox, connection: Connection, recorder:
                         now=lambda: datetime.now(UTC) + shift)
 
 
-def test_the_key_is_made_once_with_mode_0600(tmp_path: Path) -> None:
+def test_the_key_is_made_once_with_mode_0600(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEDGERBRIDGE_SECRET_KEY")
     key = load_key()
     assert load_key() == key
     assert (tmp_path / KEY_FILE).stat().st_mode & 0o777 == 0o600

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from ledgerbridge.errors import LedgerbridgeError
+from ledgerbridge.errors import ConfigurationError, LedgerbridgeError
 from ledgerbridge.qbo import connections as store
 from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.qbo.tables import connections
@@ -55,7 +55,10 @@ def _verifiers(engine: Engine, box: SecretBox) -> dict[str, set[str]]:
         rows = db.execute(select(connections.c.id, connections.c.webhook_verifier_enc).where(
             connections.c.kind == "qbo", connections.c.webhook_verifier_enc.is_not(None)))
         for row in rows:
-            verifier = box.open(row.webhook_verifier_enc)
+            try:
+                verifier = box.open(row.webhook_verifier_enc)
+            except ConfigurationError:  # sealed with another key: cannot be this one
+                continue
             if verifier:
                 found.setdefault(verifier, set()).add(row.id)
     return found

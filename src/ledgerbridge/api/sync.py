@@ -1,0 +1,161 @@
+"""Sync settings, mappings, runs, unsynced records and the transmission log of a
+connection."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, Field
+
+from ledgerbridge.api.connections import qbo_transport
+from ledgerbridge.api.deps import BookDep, TenantBook
+from ledgerbridge.api.responses import BookJSONResponse
+from ledgerbridge.engine.operations import OperationStore
+from ledgerbridge.engine.unsynced import unsynced
+from ledgerbridge.errors import RecordRejectedError
+from ledgerbridge.settings import mappings
+from ledgerbridge.settings import store as settings_store
+from ledgerbridge.settings.model import SyncSettings
+from ledgerbridge.sync_service import context, find_connection, run_sync
+
+router = APIRouter(prefix="/connections/{connection_id}", tags=["sync"])
+
+
+def _connection(book: TenantBook, connection_id: str) -> str:
+    with book.engine.connect() as conn:
+        return find_connection(conn, book.tenant.id, connection_id).id
+
+
+@router.get("/settings", summary="The connection's sync settings")
+def get_settings(connection_id: str, book: BookDep) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    with book.engine.connect() as conn:
+        settings, version = settings_store.load(conn, cid)
+    return BookJSONResponse({"version": version, "settings": settings.model_dump(mode="json")})
+
+
+@router.patch("/settings", summary="Change some settings",
+              description="Send the groups and fields to change, e.g. "
+                          '`{"invoices": {"send": "when_sent"}}`; the rest stay.')
+def patch_settings(connection_id: str, body: dict[str, Any], book: BookDep,
+                   if_match: Annotated[int | None, Header()] = None) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    with book.engine.begin() as conn:
+        settings, version = settings_store.update(conn, cid, body, if_match)
+    return BookJSONResponse({"version": version, "settings": settings.model_dump(mode="json")})
+
+
+@router.get("/settings/schema", summary="Every setting, its values and default")
+def settings_schema(connection_id: str, book: BookDep) -> BookJSONResponse:
+    return BookJSONResponse(SyncSettings.model_json_schema())
+
+
+MappingKind = Literal["cost_code_item", "cost_type_class"]
+
+
+class MappingIn(BaseModel):
+    local_id: str = Field(description="The cost code or cost type id")
+    remote_id: str = Field(description="The QuickBooks item or class id")
+    remote_name: str | None = None
+
+
+@router.get("/mappings/{kind}", summary="Cost code -> item, cost type -> class")
+def get_mappings(connection_id: str, kind: MappingKind, book: BookDep) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    with book.engine.connect() as conn:
+        found = mappings.all_of(conn, cid, kind)
+    return BookJSONResponse({"items": [m.__dict__ for m in found.values()]})
+
+
+@router.put("/mappings/{kind}", summary="Map one cost code or cost type")
+def put_mapping(connection_id: str, kind: MappingKind, body: MappingIn, book: BookDep
+                ) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    with book.engine.begin() as conn:
+        mappings.put(conn, cid, kind, body.local_id, body.remote_id, body.remote_name)
+    return BookJSONResponse(body.model_dump())
+
+
+class SyncIn(BaseModel):
+    mode: Literal["daily", "full"] = "daily"
+    dry_run: bool = False
+
+
+def _report(report: Any) -> dict[str, Any]:
+    return {"run_id": report.run_id, "mode": report.mode, "dry_run": report.dry_run,
+            "summary": report.summary(),
+            "records": [o.__dict__ for o in report.outcomes]}
+
+
+@router.post("/sync", summary="Sync now (daily) or a full sync",
+             description="With dry_run, the plan is returned and nothing is written to "
+                         "QuickBooks.")
+async def sync_now(connection_id: str, body: SyncIn, request: Request, book: BookDep
+                   ) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    report = await run_sync(book.engine, book.tenant.id, cid, mode=body.mode,
+                            dry_run=body.dry_run, transport=qbo_transport(request))
+    return BookJSONResponse(_report(report))
+
+
+@router.get("/unsynced", summary="Records that should be in QuickBooks and are not")
+def list_unsynced(connection_id: str, book: BookDep,
+                  kind: Annotated[list[str] | None, Query()] = None) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    with context(book.engine, book.tenant.id, cid) as ctx:
+        items = [u.as_dict() for u in unsynced(ctx, tuple(kind) if kind else None)]
+    return BookJSONResponse({"items": items})
+
+
+class PushIn(BaseModel):
+    records: list[tuple[str, str]] | None = Field(
+        None, description="[kind, id] pairs; leave out to push every unsynced record")
+
+
+@router.post("/push", summary="Push one, some, or all unsynced records now")
+async def push(connection_id: str, body: PushIn, request: Request, book: BookDep
+               ) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    keys = body.records
+    if keys is None:
+        with context(book.engine, book.tenant.id, cid) as ctx:
+            keys = [(u.kind, u.record_id) for u in unsynced(ctx)]
+    report = await run_sync(book.engine, book.tenant.id, cid, mode="push", push=keys,
+                            transport=qbo_transport(request))
+    return BookJSONResponse(_report(report))
+
+
+LOG_FIELDS = ("id", "run_id", "direction", "record_kind", "record_id", "record_version",
+              "action", "remote_kind", "remote_id", "state", "attempts", "error_code",
+              "error_action", "message", "raw_error", "created_at", "updated_at")
+
+
+@router.get("/log", summary="The transmission log, newest first")
+def log(connection_id: str, book: BookDep,
+        state: Annotated[list[str] | None, Query()] = None, kind: str | None = None,
+        q: Annotated[str | None, Query(description="search messages and ids")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    with book.engine.connect() as conn:
+        rows = OperationStore(conn, cid).log(states=state, record_kind=kind, search=q,
+                                             limit=limit)
+    return BookJSONResponse({"items": [{f: row[f] for f in LOG_FIELDS} for row in rows]})
+
+
+@router.post("/log/{op_id}/{action}", summary="Retry or dismiss an operation")
+def log_action(connection_id: str, op_id: str, action: Literal["retry", "dismiss"],
+               book: BookDep) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    with book.engine.begin() as conn:
+        ops = OperationStore(conn, cid)
+        if action == "retry":
+            ops.retry(op_id)
+        else:
+            ops.dismiss(op_id)
+        row = ops.get(op_id)
+    return BookJSONResponse({f: row[f] for f in LOG_FIELDS})
+
+
+def _unused(_: RecordRejectedError) -> None:  # pragma: no cover
+    return None

@@ -1,0 +1,138 @@
+"""The budget (proactive limits, 429 waited out), reads (pages, COUNT, IN lists that fit
+the URL) and CDC (windows split at 1000, 30 days)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from ledgerbridge.qbo.budget import Limits, RealmBudget
+from ledgerbridge.qbo.errors import Action
+from ledgerbridge.qbo.operations import Operation
+from ledgerbridge.sandbox.qbo import ManualClock
+from ledgerbridge.sandbox.qbo.clock import format_meta
+
+from .conftest import Company, FakeTime, MakeClient, Recorder
+
+
+async def test_a_429_with_its_xml_body_is_waited_out(
+        make_client: MakeClient, admin: httpx.AsyncClient, fake_time: FakeTime,
+        recorder: Recorder) -> None:
+    await admin.put("/sandbox/settings", json={"limits": {"per_minute": 3}})
+    client = await make_client()
+    for i in range(4):
+        [result] = await client.apply([Operation(f"op{i}", "create", "Customer",
+                                                 {"DisplayName": f"C{i}"})])
+        assert result.ok
+    throttled = [r for r in recorder.requests if r.url.path.endswith("/customer")]
+    assert len(throttled) == 5  # the fourth create met one 429, then went through
+    assert client.http.budget.stats.throttled == 1
+    assert 60.0 in fake_time.slept  # no Retry-After: 60 seconds
+
+
+async def test_steady_work_never_meets_a_429(make_client: MakeClient,
+                                             admin: httpx.AsyncClient) -> None:
+    client = await make_client()
+    ops = [Operation(f"op{i:04d}", "create", "Customer", {"DisplayName": f"C{i:04d}"})
+           for i in range(1500)]  # 50 batch calls: more than 40 a minute
+    results = await client.apply(ops)
+    assert all(r.ok for r in results)
+    stats = (await admin.get("/sandbox/stats")).json()
+    assert stats["total_throttled"] == 0 and stats["calls"]
+    assert client.http.budget.stats.waited >= 59
+
+
+async def test_the_budget_holds_ten_in_flight_and_honours_retry_after() -> None:
+    clock = ManualClock(0)
+    time = FakeTime(clock)
+    budget = RealmBudget(Limits(), clock=time.clock, sleep=time.sleep)
+    permits = [await budget.acquire() for _ in range(10)]
+    assert budget._wait(time.now, False) > 0  # the eleventh waits
+    permits[0].release()
+    assert budget._wait(time.now, False) == 0
+    budget.throttled(12.5)
+    await budget.acquire()
+    assert time.slept == [12.5]
+
+
+async def seed(admin: httpx.AsyncClient, realm: str, entity: str, records: list[Any]) -> None:
+    response = await admin.post(f"/sandbox/companies/{realm}/seed", json={entity: records})
+    assert response.status_code == 200, response.text
+
+
+async def test_read_all_pages_by_1000_and_includes_inactive(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        recorder: Recorder) -> None:
+    await seed(admin, company.realm, "Customer", [
+        {"DisplayName": f"Cust {i}", "Active": i % 10 != 0} for i in range(2345)])
+    client = await make_client()
+    found = await client.read_all("Customer")
+    assert len(found) == 2345 and len({c["Id"] for c in found}) == 2345
+    queries = [r.url.params["query"] for r in recorder.requests
+               if r.url.path.endswith("/query")]
+    assert sum("STARTPOSITION" in q for q in queries) == 3
+    assert any("COUNT(*)" in q for q in queries)
+
+
+async def test_find_by_names_splits_in_lists_to_fit_the_url(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        recorder: Recorder) -> None:
+    names = [f"Vendor O'Brien & Sons number {i:04d} of a long list" for i in range(300)]
+    await seed(admin, company.realm, "Vendor", [{"DisplayName": n, "Active": True}
+                                                 for n in names])
+    client = await make_client()
+    asked = [n.upper() for n in names[:250]] + ["Nobody At All"]
+    found = await client.find_by_names("Vendor", asked)
+    assert set(found) == set(asked[:250])
+    urls = [str(r.url) for r in recorder.requests if r.url.path.endswith("/query")]
+    assert len(urls) > 1 and max(len(u) for u in urls) <= 4000
+
+
+def spread(count: int, start: float, step: float, make: Any) -> list[Any]:
+    return [{**make(i), "MetaData": {"CreateTime": format_meta(start + i * step),
+                                      "LastUpdatedTime": format_meta(start + i * step)}}
+            for i in range(count)]
+
+
+async def test_cdc_splits_windows_past_1000(make_client: MakeClient, admin: httpx.AsyncClient,
+                                            company: Company, clock: ManualClock) -> None:
+    now = clock.now()
+    since = datetime.fromtimestamp(now - 86_400, UTC)
+    await seed(admin, company.realm, "Customer", spread(
+        1700, now - 80_000, 40, lambda i: {"DisplayName": f"Cust {i}", "Active": True}))
+    await seed(admin, company.realm, "Vendor", spread(
+        400, now - 80_000, 150, lambda i: {"DisplayName": f"Vend {i}", "Active": True}))
+    client = await make_client()
+    changes = await client.changes_since(["Customer", "Vendor"], since)
+    assert len(changes.of("Customer")) == 1700 and len(changes.of("Vendor")) == 400
+    assert changes.calls >= 3 and changes.full_read_due == ()
+    assert changes.checked_at is not None
+
+
+async def test_cdc_reports_deletions_and_a_due_full_read(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        clock: ManualClock) -> None:
+    client = await make_client()
+    since = datetime.fromtimestamp(clock.now() - 60, UTC)
+    [customer] = await client.apply([Operation("c", "create", "Customer", {"DisplayName": "X"})])
+    assert customer.ok
+    changes = await client.changes_since(["Customer"], since)
+    assert [c.id for c in changes.changes] == [customer.entity_id]
+    old = await client.changes_since(["Customer"], since - timedelta(days=31))
+    assert old.full_read_due == ("Customer",) and old.calls == 0
+
+
+@pytest.mark.parametrize(("code", "action"), [("6190", Action.COMPANY_PROBLEM),
+                                               ("6210", Action.COMPANY_PROBLEM),
+                                               ("3100", Action.NEEDS_RECONNECT),
+                                               ("5010", Action.REREAD_AND_RETRY),
+                                               ("3001", Action.RETRY_LATER)])
+def test_the_table_names_an_action_for_each_code(code: str, action: Action) -> None:
+    from ledgerbridge.qbo.errors import classify
+    from ledgerbridge.qbo.faults import Fault
+
+    error = classify(400, [Fault(code, "m", "d")], entity="Invoice")
+    assert error.action is action and error.code == code and "?" not in error.message
