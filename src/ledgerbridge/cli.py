@@ -124,6 +124,10 @@ from ledgerbridge.sandbox.cli import app as sandbox_app  # noqa: E402
 
 app.command("import")(import_command)
 app.add_typer(sandbox_app, name="sandbox", help="Local QuickBooks stand-ins for testing.")
+from ledgerbridge.cli_connect import connect_app, connections_app  # noqa: E402
+
+app.add_typer(connect_app, name="connect")
+app.add_typer(connections_app, name="connections")
 
 
 def main() -> None:

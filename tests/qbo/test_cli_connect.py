@@ -1,0 +1,50 @@
+"""``ledgerbridge connect qbo --sandbox-url`` against a sandbox served on loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from ledgerbridge.cli import app
+from ledgerbridge.sandbox.qbo import create_app
+
+
+@pytest.fixture(scope="module")
+def sandbox_url() -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_connect_list_disconnect_remove(sandbox_url: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["tenants", "create", "Acme"]).exit_code == 0
+    done = runner.invoke(app, ["connect", "qbo", "--tenant", "Acme", "--sandbox-url",
+                               sandbox_url, "--name", "Local"])
+    assert done.exit_code == 0, done.output
+    assert "connected" in done.output and "Sandbox Company" in done.output
+    connection_id = done.output.split()[0]
+    listed = runner.invoke(app, ["connections", "list", "--tenant", "Acme"])
+    assert connection_id in listed.output and "RT01" not in listed.output
+    off = runner.invoke(app, ["connections", "disconnect", connection_id, "--tenant", "Acme"])
+    assert "disconnected" in off.output and "revoked" in off.output
+    gone = runner.invoke(app, ["connections", "remove", connection_id, "--tenant", "Acme"])
+    assert gone.exit_code == 0
+    assert connection_id not in runner.invoke(app, ["connections", "list", "--tenant",
+                                                    "Acme"]).output
