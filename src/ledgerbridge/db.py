@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 from ledgerbridge.config import Config
 from ledgerbridge.engine import tables as _engine_tables  # noqa: F401  (registers its tables)
+from ledgerbridge.hostevents import tables as _event_tables  # noqa: F401  (registers its tables)
 from ledgerbridge.qbo import tables as _qbo_tables  # noqa: F401  (registers its tables)
 
 MIGRATIONS = Path(__file__).with_name("migrations")

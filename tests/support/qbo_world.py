@@ -3,6 +3,7 @@ it, and the engine's runner over the real QBO client."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,15 +12,18 @@ import httpx
 from sqlalchemy import Engine
 
 from ledgerbridge.book.store import Book
+from ledgerbridge.engine.links import Link, LinkStore
 from ledgerbridge.engine.runner import Mode, RunReport, SyncRunner
 from ledgerbridge.ledgers.qbo.ledger import QboLedger
 from ledgerbridge.qbo import local_sandbox
 from ledgerbridge.qbo.client import QboClient
+from ledgerbridge.qbo.operations import Operation
 from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.sandbox.qbo import create_app
 from ledgerbridge.settings import store as settings_store
 
 BASE = "http://qbo.test"
+_writes = itertools.count()
 
 
 @dataclass
@@ -30,6 +34,7 @@ class World:
     realm: str
     admin: httpx.AsyncClient
     client: QboClient
+    transport: httpx.AsyncBaseTransport | None = None
 
     def runner(self) -> SyncRunner:
         return SyncRunner(self.engine, self.tenant_id, self.connection_id,
@@ -57,6 +62,31 @@ class World:
         stats = (await self.admin.get("/sandbox/stats")).json()
         return int(stats["total_calls"])
 
+    async def qb(self, entity: str, body: dict[str, Any], action: str = "create"
+                 ) -> dict[str, Any]:
+        """A change a person makes in QuickBooks (through the API, so QuickBooks' rules,
+        balances and change data capture all apply); the entity as QuickBooks answered."""
+        op = Operation(f"person-{next(_writes)}", action, entity, body)  # type: ignore[arg-type]
+        result = (await self.client.apply([op]))[0]
+        assert result.ok, result.error
+        return dict(result.object or {})
+
+    async def get(self, entity: str, entity_id: str) -> dict[str, Any]:
+        return await self.client.get(entity, entity_id)
+
+    async def by_name(self, entity: str) -> dict[str, dict[str, Any]]:
+        """Every live record of ``entity`` by DisplayName (names), Name (items, classes)
+        or DocNumber (transactions)."""
+        found = {}
+        for record in await self.records(entity):
+            key = record.get("DisplayName") or record.get("Name") or record.get("DocNumber")
+            found[str(key)] = record
+        return found
+
+    def link(self, kind: str, record_id: str) -> Link | None:
+        with self.engine.connect() as conn:
+            return LinkStore(conn, self.connection_id).get(kind, record_id)
+
     def settings(self, **groups: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             settings_store.update(conn, self.connection_id, groups)
@@ -78,12 +108,14 @@ class _BookSession:
 
 
 async def make_world(engine: Engine, tenant_id: str, preferences: dict[str, Any] | None = None,
-                     tax_agency: str | None = "California") -> AsyncIterator[World]:
+                     tax_agency: str | None = "California", country: str = "US"
+                     ) -> AsyncIterator[World]:
     sandbox = create_app()
     transport = httpx.ASGITransport(app=sandbox)
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as admin:
-        company = {"name": "Test Heating Co", "preferences": preferences or {
-            "class_tracking_per_line": True}}
+        company: dict[str, Any] = {"name": "Test Heating Co", "country": country,
+                                   "preferences": preferences or {
+                                       "class_tracking_per_line": True}}
         if tax_agency:
             company["tax_agency"] = tax_agency
         realm = (await admin.post("/sandbox/companies", json=company)).json()["realm_id"]
@@ -92,7 +124,7 @@ async def make_world(engine: Engine, tenant_id: str, preferences: dict[str, Any]
                                                  realm_id=realm, transport=transport)
         client = QboClient.for_connection(engine, connection.id, box=box, transport=transport)
         try:
-            yield World(engine, tenant_id, connection.id, realm, admin, client)
+            yield World(engine, tenant_id, connection.id, realm, admin, client, transport)
         finally:
             await client.aclose()
 

@@ -6,7 +6,16 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from ledgerbridge import __version__
-from ledgerbridge.api import connections, errors, feed, oauth_qbo, records, webhooks_qbo
+from ledgerbridge.api import (
+    connections,
+    errors,
+    events,
+    feed,
+    oauth_qbo,
+    records,
+    sync,
+    webhooks_qbo,
+)
 from ledgerbridge.api.responses import BookJSONResponse
 
 DESCRIPTION = """
@@ -29,6 +38,8 @@ def create_app(engine: Engine) -> FastAPI:
         app.include_router(router, prefix="/v1")
     app.include_router(feed.router, prefix="/v1")
     app.include_router(connections.router, prefix="/v1")
+    app.include_router(sync.router, prefix="/v1")
+    app.include_router(events.router, prefix="/v1")
     app.include_router(oauth_qbo.router)
     app.include_router(webhooks_qbo.router)
 

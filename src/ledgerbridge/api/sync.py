@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import httpx
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
@@ -13,13 +14,18 @@ from ledgerbridge.api.deps import BookDep, TenantBook
 from ledgerbridge.api.responses import BookJSONResponse
 from ledgerbridge.engine.operations import OperationStore
 from ledgerbridge.engine.unsynced import unsynced
-from ledgerbridge.errors import RecordRejectedError
 from ledgerbridge.settings import mappings
 from ledgerbridge.settings import store as settings_store
 from ledgerbridge.settings.model import SyncSettings
 from ledgerbridge.sync_service import context, find_connection, run_sync
 
 router = APIRouter(prefix="/connections/{connection_id}", tags=["sync"])
+
+
+def _webhook_transport(request: Request) -> httpx.AsyncBaseTransport | None:
+    """Where event webhooks go out through (tests put an in-process receiver here)."""
+    found = getattr(request.app.state, "webhook_transport", None)
+    return found if isinstance(found, httpx.AsyncBaseTransport) else None
 
 
 def _connection(book: TenantBook, connection_id: str) -> str:
@@ -95,7 +101,8 @@ async def sync_now(connection_id: str, body: SyncIn, request: Request, book: Boo
                    ) -> BookJSONResponse:
     cid = _connection(book, connection_id)
     report = await run_sync(book.engine, book.tenant.id, cid, mode=body.mode,
-                            dry_run=body.dry_run, transport=qbo_transport(request))
+                            dry_run=body.dry_run, transport=qbo_transport(request),
+                            webhook_transport=_webhook_transport(request))
     return BookJSONResponse(_report(report))
 
 
@@ -122,7 +129,8 @@ async def push(connection_id: str, body: PushIn, request: Request, book: BookDep
         with context(book.engine, book.tenant.id, cid) as ctx:
             keys = [(u.kind, u.record_id) for u in unsynced(ctx)]
     report = await run_sync(book.engine, book.tenant.id, cid, mode="push", push=keys,
-                            transport=qbo_transport(request))
+                            transport=qbo_transport(request),
+                            webhook_transport=_webhook_transport(request))
     return BookJSONResponse(_report(report))
 
 
@@ -155,7 +163,3 @@ def log_action(connection_id: str, op_id: str, action: Literal["retry", "dismiss
             ops.dismiss(op_id)
         row = ops.get(op_id)
     return BookJSONResponse({f: row[f] for f in LOG_FIELDS})
-
-
-def _unused(_: RecordRejectedError) -> None:  # pragma: no cover
-    return None

@@ -225,6 +225,9 @@ class LevelRunner:
             if row["state"] in ("done", "dismissed"):
                 self._note(work, "unchanged" if row["state"] == "done" else "skipped")
                 continue
+            if row["state"] != "sent":  # not sent yet: send what the record is now
+                self.ctx.ops.replace_payload(row["id"], work.built.fields)
+                work.op = self.ctx.ops.get(row["id"])
             op = self._ledger_op(work)
             if row["state"] == "sent" and await self._resolve_unknown(work, op):
                 continue

@@ -96,6 +96,14 @@ class OperationStore:
         self.conn.execute(operations.update().where(operations.c.id == op_id).values(
             state=to, updated_at=datetime.now(UTC), **extra, **values))
 
+    def replace_payload(self, op_id: str, payload: Mapping[str, Any]) -> None:
+        """What an operation not yet sent will send (settings or links may have changed
+        since it was planned). Never for a sent one: a resend repeats it exactly."""
+        if self.get(op_id)["state"] == "sent":
+            raise ConflictError(f"operation {op_id} was sent; its payload is fixed")
+        self.conn.execute(operations.update().where(operations.c.id == op_id).values(
+            payload=dict(payload), updated_at=datetime.now(UTC)))
+
     def annotate(self, op_id: str, message: str) -> None:
         """Change an operation's message without moving it."""
         self.conn.execute(operations.update().where(operations.c.id == op_id).values(

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from ledgerbridge.book.tables import metadata
 from ledgerbridge.engine import tables as _engine_tables  # noqa: F401  (registers its tables)
+from ledgerbridge.hostevents import tables as _event_tables  # noqa: F401  (registers its tables)
 from ledgerbridge.qbo import tables as _qbo_tables  # noqa: F401  (registers its tables)
 
 

@@ -1,0 +1,133 @@
+"""The engine through the REST API: settings, dry run, sync, unsynced and push, the
+transmission log with retry and dismiss, host events and signed webhooks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from ledgerbridge import tenants
+from ledgerbridge.api import create_app
+from ledgerbridge.hostevents.webhooks import SIGNATURE_HEADER, verify
+from support.books import SAMPLE_BODIES
+from support.qbo_world import World
+
+
+class Receiver(httpx.AsyncBaseTransport):
+    """A host app's webhook endpoint, in process."""
+
+    def __init__(self) -> None:
+        self.received: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        self.received.append(request)
+        return httpx.Response(200)
+
+
+@pytest.fixture
+async def api(world: World) -> AsyncIterator[tuple[httpx.AsyncClient, Receiver]]:
+    app = create_app(world.engine)
+    receiver = Receiver()
+    app.state.qbo_transport = world.transport
+    app.state.webhook_transport = receiver
+    with world.engine.begin() as conn:
+        key = tenants.issue_api_key(conn, world.tenant_id)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://book.test",
+                                 headers={"Authorization": f"Bearer {key}"}) as client:
+        yield client, receiver
+
+
+def _base(world: World) -> str:
+    return f"/v1/connections/{world.connection_id}"
+
+
+async def _load(client: httpx.AsyncClient, bodies: list[tuple[str, dict[str, Any]]]) -> None:
+    records = [{"object": kind, **body} for kind, body in bodies]
+    answer = (await client.post("/v1/bulk", json={"records": records})).json()
+    assert answer["counts"]["rejected"] == 0, answer
+
+
+async def test_settings_round_trip_and_validation(world: World, api: Any) -> None:
+    client, _ = api
+    base = _base(world)
+    first = (await client.get(f"{base}/settings")).json()
+    assert first["settings"]["customers"]["send"] == "when_created"
+    changed = await client.patch(f"{base}/settings", json={"invoices": {"send": "when_sent"}},
+                                 headers={"If-Match": str(first["version"])})
+    assert changed.status_code == 200
+    assert changed.json()["settings"]["invoices"]["send"] == "when_sent"
+    bad = await client.patch(f"{base}/settings", json={"connection": {"invoice_lines": "single"}})
+    assert bad.status_code == 422
+    problem = bad.json()["error"]["problems"][0]
+    assert problem["path"] == "connection.single_line_item_id"
+    assert "choose one" in problem["message"]
+    stale = await client.patch(f"{base}/settings", json={"paused": {}},
+                               headers={"If-Match": str(first["version"])})
+    assert stale.status_code in (409, 422)
+
+
+async def test_dry_run_writes_nothing_then_sync_sends(world: World, api: Any) -> None:
+    client, receiver = api
+    base = _base(world)
+    await _load(client, SAMPLE_BODIES[:5])  # customer, location, job, ticket, work code
+    sub = (await client.post("/v1/webhook-subscriptions",
+                             json={"url": "https://host.test/hooks"})).json()
+    plan = (await client.post(f"{base}/sync", json={"mode": "full", "dry_run": True})).json()
+    results = {r["kind"]: r["result"] for r in plan["records"]}
+    assert results["customer"] == "would_create" and results["work_code"] == "would_create"
+    assert await world.records("Customer") == []
+    report = (await client.post(f"{base}/sync", json={"mode": "full"})).json()
+    assert report["summary"]["outbound"]["created"] == 2
+    assert {c["DisplayName"] for c in await world.records("Customer")} == {"Smith & Sons"}
+    events = (await client.get("/v1/events")).json()["items"]
+    assert {"sync.created", "sync.completed"} <= {e["type"] for e in events}
+    assert receiver.received, "the webhook subscription got nothing"
+    delivery = receiver.received[-1]
+    assert verify(sub["secret"], delivery.content, delivery.headers[SIGNATURE_HEADER])
+    assert not verify("wrong", delivery.content, delivery.headers[SIGNATURE_HEADER])
+    sent_types = {e["type"] for r in receiver.received for e in json.loads(r.content)["events"]}
+    assert "sync.created" in sent_types
+
+
+async def test_unsynced_push_log_retry_and_dismiss(world: World, api: Any) -> None:
+    client, _ = api
+    base = _base(world)
+    await client.patch(f"{base}/settings", json={
+        "connection": {"go_live_date": "2026-06-01", "forbidden_characters": "fail"}})
+    await _load(client, [
+        ("customer", {"company_name": "Unit 4: Riverside", "external_id": "BAD"}),
+        ("customer", {"company_name": "Fine Co", "external_id": "OK"}),
+        ("invoice", {"customer_external_id": "OK", "status": "finalized",
+                     "issue_date": "2026-01-15", "external_id": "OLD",
+                     "lines": [{"description": "Old work", "unit_price": "10.00"}]}),
+    ])
+    await client.post(f"{base}/sync", json={"mode": "full"})
+    unsynced = {u["title"]: u for u in (await client.get(f"{base}/unsynced")).json()["items"]}
+    assert unsynced["Unit 4: Riverside"]["reason"] == "failed"
+    assert "colon" in unsynced["Unit 4: Riverside"]["message"]
+    old = next(u for u in unsynced.values() if u["kind"] == "invoice")
+    assert old["reason"] == "before_go_live"
+    pushed = (await client.post(f"{base}/push",
+                                json={"records": [["invoice", old["record_id"]]]})).json()
+    assert pushed["summary"]["outbound"]["created"] == 1
+    assert len(await world.records("Invoice")) == 1
+    failed = (await client.get(f"{base}/log", params={"state": "failed"})).json()["items"]
+    assert len(failed) == 1 and failed[0]["record_kind"] == "customer"
+    searched = (await client.get(f"{base}/log", params={"q": "colon"})).json()["items"]
+    assert [op["id"] for op in searched] == [failed[0]["id"]]
+    retried = await client.post(f"{base}/log/{failed[0]['id']}/retry")
+    assert retried.json()["state"] == "pending"
+    await client.patch(f"{base}/settings", json={"connection": {"forbidden_characters":
+                                                                "replace"}})
+    await client.post(f"{base}/sync", json={"mode": "daily"})
+    names = {c["DisplayName"] for c in await world.records("Customer")}
+    assert "Unit 4- Riverside" in names
+    assert (await client.get(f"{base}/unsynced")).json()["items"] == []
+    dismissed = await client.post(f"{base}/log/{failed[0]['id']}/dismiss")
+    assert dismissed.status_code == 409
