@@ -219,6 +219,10 @@ class LevelRunner:
         ready: list[tuple[Work, LedgerOp]] = []
         for work in works:
             row = self._stage(work)
+            if row["state"] == "failed" and row["error_action"] is None:
+                # it failed here, before QuickBooks saw it, and the problem is gone now
+                self.ctx.ops.move(row["id"], "pending", message=None)
+                row = self.ctx.ops.get(row["id"])
             if row["state"] in ("failed", "needs_attention"):
                 self._note(work, "failed", row["message"] or "")
                 continue

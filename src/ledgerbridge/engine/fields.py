@@ -159,9 +159,19 @@ def _purchase(ctx: Context, kind: str, record: Mapping[str, Any], out: Built) ->
     out.fields = payloads.purchase_document(record, vendor or "", lines, date_field)
 
 
+def _tax_ready(ctx: Context, out: Built) -> None:
+    """A US company needs a tax agency before it takes invoices and bills (JobTread)."""
+    if ctx.profile.country == "US" and not ctx.profile.has_tax_agency:
+        out.problems.append(Problem("", "the QuickBooks company has no tax agency; set up "
+                                    "a tax agency in QuickBooks (Taxes > Sales tax), then "
+                                    "run a full sync or push this record again"))
+
+
 def build(ctx: Context, kind: str, record: Mapping[str, Any]) -> Built:
     """The fields to send ``record`` with, or the problems that stop it."""
     out = Built(REMOTE_KIND[kind])
+    if kind in ("invoice", "bill"):
+        _tax_ready(ctx, out)
     if kind in ("customer", "vendor"):
         name = _name(ctx, kind, record, out)
         out.fields = (payloads.customer if kind == "customer" else payloads.vendor)(record, name)

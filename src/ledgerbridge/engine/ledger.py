@@ -87,6 +87,8 @@ class CompanyProfile:
     expense_account_id: str | None
     asset_account_id: str | None
     name_limits: Mapping[str, int]
+    #: ISO country of the company (US companies need a tax agency before documents)
+    country: str = "US"
 
 
 @dataclass(frozen=True)

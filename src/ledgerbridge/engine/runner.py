@@ -64,12 +64,14 @@ class SyncRunner:
             finally:
                 conn.rollback()
 
-    async def _context(self, conn: Connection, dry_run: bool) -> tuple[Context,
-                                                                        state.SyncState]:
+    async def _context(self, conn: Connection, dry_run: bool, refresh: bool = False
+                       ) -> tuple[Context, state.SyncState]:
+        """``refresh``: read the company's profile again (a full sync or a push, after
+        the user fixed the company: a tax agency set up, class tracking turned on)."""
         settings, _ = settings_store.load(conn, self.connection_id)
         saved = state.load(conn, self.connection_id)
         profile = saved.profile
-        if profile is None:
+        if profile is None or refresh:
             conn.commit()
             profile = await self.ledger.company()
             if not dry_run:
@@ -79,7 +81,7 @@ class SyncRunner:
 
     async def _run(self, conn: Connection, mode: Mode, dry_run: bool, push: Sequence[Key]
                    ) -> RunReport:
-        ctx, saved = await self._context(conn, dry_run)
+        ctx, saved = await self._context(conn, dry_run, refresh=mode in ("full", "push"))
         feed_to = changefeed.last_change_id(conn, self.tenant_id)
         changes_to = datetime.now(UTC)
         since = saved.changes_watermark - OVERLAP if saved.changes_watermark else None

@@ -78,7 +78,8 @@ class QboLedger:
             income_account_id=_account(accounts, "Income"),
             expense_account_id=_account(accounts, "Cost of Goods Sold", "Expense"),
             asset_account_id=_account(accounts, "Other Current Asset"),
-            name_limits=NAME_LIMITS)
+            name_limits=NAME_LIMITS,
+            country=str((info[0] if info else {}).get("Country") or "US"))
 
     async def read_all(self, kind: RemoteKind) -> list[RemoteRecord]:
         return [from_qbo(kind, row) for row in await self.client.read_all(ENTITY[kind])]
