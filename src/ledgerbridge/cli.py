@@ -128,6 +128,9 @@ from ledgerbridge.cli_connect import connect_app, connections_app  # noqa: E402
 
 app.add_typer(connect_app, name="connect")
 app.add_typer(connections_app, name="connections")
+from ledgerbridge.cli_sync import register as _register_sync  # noqa: E402
+
+_register_sync(app)
 
 
 def main() -> None:

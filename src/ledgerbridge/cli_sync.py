@@ -1,0 +1,268 @@
+"""``ledgerbridge sync``, ``status``, ``unsynced``, ``push``, ``push-all``, ``log``,
+``retry``, ``dismiss``, ``settings get/set`` and ``map autofill``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from ledgerbridge import tenants
+from ledgerbridge.engine import state
+from ledgerbridge.engine.operations import OperationStore
+from ledgerbridge.engine.runner import Mode, RunReport
+from ledgerbridge.engine.unsynced import unsynced
+from ledgerbridge.errors import ConfigurationError
+from ledgerbridge.ledgers.qbo.ledger import QboLedger
+from ledgerbridge.qbo.client import QboClient
+from ledgerbridge.settings import mappings
+from ledgerbridge.settings import store as settings_store
+from ledgerbridge.sync_service import context, find_connection, run_sync
+
+console = Console()
+settings_app = typer.Typer(help="A connection's sync settings.", no_args_is_help=True)
+map_app = typer.Typer(help="Cost code -> item and cost type -> class mappings.",
+                      no_args_is_help=True)
+TenantOpt = Annotated[str | None, typer.Option(help="Tenant name or id (default: the only "
+                                                    "one)")]
+ConnectionOpt = Annotated[str | None, typer.Option(help="Connection id (default: the "
+                                                        "tenant's only one)")]
+
+
+@contextmanager
+def _target(tenant: str | None, connection: str | None) -> Iterator[tuple[Engine, str, str]]:
+    from ledgerbridge.cli import open_engine
+
+    engine = open_engine()
+    try:
+        with engine.connect() as conn:
+            found = tenants.list_tenants(conn)
+            if tenant:
+                tenant_id = tenants.find_tenant(conn, tenant).id
+            elif len(found) == 1:
+                tenant_id = found[0].id
+            else:
+                raise ConfigurationError("choose a tenant with --tenant ("
+                                         + ", ".join(t.name for t in found) + ")")
+            connection_id = find_connection(conn, tenant_id, connection).id
+        yield engine, tenant_id, connection_id
+    finally:
+        engine.dispose()
+
+
+def _progress() -> tuple[Progress, Callable[[str, int, int], None]]:
+    bar = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                   console=console, transient=True)
+    tasks: dict[str, Any] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = bar.add_task(phase, total=total)
+        bar.update(tasks[phase], completed=done, total=total)
+
+    return bar, update
+
+
+def print_report(report: RunReport) -> None:
+    title = ("Dry run: nothing was written to QuickBooks" if report.dry_run
+             else f"Sync {report.mode} ({report.run_id})")
+    table = Table(title=title)
+    for column in ("direction", "kind", "record", "result", "why"):
+        table.add_column(column)
+    for outcome in report.outcomes:
+        if outcome.result == "unchanged":
+            continue
+        table.add_row(outcome.direction, outcome.kind, outcome.record_id, outcome.result,
+                      outcome.message)
+    console.print(table)
+    for direction, counts in report.summary().items():
+        console.print(f"{direction}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def _run(tenant: str | None, connection: str | None, mode: Mode, dry_run: bool = False,
+         push: list[tuple[str, str]] | None = None) -> RunReport:
+    with _target(tenant, connection) as (engine, tenant_id, connection_id):
+        bar, update = _progress()
+        with bar:
+            report = asyncio.run(run_sync(engine, tenant_id, connection_id, mode=mode,
+                                          dry_run=dry_run, push=push or [], progress=update))
+    print_report(report)
+    return report
+
+
+def sync(full: Annotated[bool, typer.Option("--full", help="Reconcile everything")] = False,
+         dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; write "
+                                               "nothing to QuickBooks")] = False,
+         tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Sync now: the daily sync, or a full sync with --full."""
+    report = _run(tenant, connection, "full" if full else "daily", dry_run)
+    raise typer.Exit(1 if report.failures() else 0)
+
+
+def status(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """The connection, its last run and what waits."""
+    with _target(tenant, connection) as (engine, tenant_id, connection_id):
+        with engine.connect() as conn:
+            saved = state.load(conn, connection_id)
+            found = find_connection(conn, tenant_id, connection_id)
+            ops = OperationStore(conn, connection_id)
+            counts = {s: len(ops.in_states([s])) for s in
+                      ("pending", "blocked", "failed", "needs_attention")}
+        console.print(f"{found.name} ({found.id}): [bold]{found.status}[/bold] "
+                      f"{found.company_name or ''}")
+        console.print(f"last run {(saved.profile and saved.changes_watermark) or 'never'}; "
+                      f"last full sync {saved.last_full_sync_at or 'never'}")
+        console.print("operations: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def show_unsynced(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Records that should be in QuickBooks and are not, with why."""
+    with _target(tenant, connection) as (engine, tenant_id, connection_id), \
+            context(engine, tenant_id, connection_id) as ctx:
+        table = Table(title="Unsynced records")
+        for column in ("kind", "id", "title", "reason", "message"):
+            table.add_column(column)
+        for item in unsynced(ctx):
+            table.add_row(item.kind, item.record_id, item.title, item.reason, item.message)
+        console.print(table)
+
+
+def push(record: Annotated[list[str], typer.Argument(help="KIND:ID, e.g. invoice:inv_01...")],
+         tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Push records to QuickBooks now (ignoring go-live and by-hand triggers)."""
+    keys = []
+    for item in record:
+        kind, _, record_id = item.partition(":")
+        if not record_id:
+            raise typer.BadParameter(f"'{item}' is not KIND:ID")
+        keys.append((kind, record_id))
+    report = _run(tenant, connection, "push", push=keys)
+    raise typer.Exit(1 if report.failures() else 0)
+
+
+def push_all(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Push every unsynced record now."""
+    with _target(tenant, connection) as (engine, tenant_id, connection_id), \
+            context(engine, tenant_id, connection_id) as ctx:
+        keys = [(u.kind, u.record_id) for u in unsynced(ctx)]
+    report = _run(tenant, connection, "push", push=keys)
+    raise typer.Exit(1 if report.failures() else 0)
+
+
+def log(state_: Annotated[list[str] | None, typer.Option("--state", help="pending, sent, "
+                                                          "done, failed, ...")] = None,
+        kind: Annotated[str | None, typer.Option(help="Record kind")] = None,
+        search: Annotated[str | None, typer.Option(help="Text in messages or ids")] = None,
+        limit: int = 50, raw: Annotated[bool, typer.Option(help="Show raw errors")] = False,
+        tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """The transmission log, newest first."""
+    with _target(tenant, connection) as (engine, _, connection_id), engine.connect() as conn:
+        rows = OperationStore(conn, connection_id).log(states=state_, record_kind=kind,
+                                                       search=search, limit=limit)
+    table = Table(title="Transmission log")
+    for column in ("when", "op", "record", "action", "QuickBooks", "state", "message"):
+        table.add_column(column)
+    for row in rows:
+        message = (row["message"] or "") + (f"\n{row['raw_error']}" if raw and row["raw_error"]
+                                            else "")
+        table.add_row(str(row["updated_at"])[:19], row["id"],
+                      f"{row['record_kind']} {row['record_id']}", row["action"],
+                      f"{row['remote_kind']} {row['remote_id'] or ''}", row["state"], message)
+    console.print(table)
+
+
+def _op_action(op_id: str, action: str, tenant: str | None, connection: str | None) -> None:
+    with _target(tenant, connection) as (engine, _, connection_id), engine.begin() as conn:
+        ops = OperationStore(conn, connection_id)
+        (ops.retry if action == "retry" else ops.dismiss)(op_id)
+    done = "will be sent by the next sync" if action == "retry" else "dismissed"
+    console.print(f"{op_id}: {done}")
+
+
+def retry(op_id: str, tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Send a failed operation again at the next sync."""
+    _op_action(op_id, "retry", tenant, connection)
+
+
+def dismiss(op_id: str, tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Stop retrying an operation."""
+    _op_action(op_id, "dismiss", tenant, connection)
+
+
+@settings_app.command("get")
+def settings_get(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Print the settings as JSON."""
+    with _target(tenant, connection) as (engine, _, connection_id), engine.connect() as conn:
+        settings, version = settings_store.load(conn, connection_id)
+    console.print_json(json.dumps({"version": version,
+                                   "settings": settings.model_dump(mode="json")}))
+
+
+def _parse(assignments: list[str]) -> dict[str, dict[str, Any]]:
+    changes: dict[str, dict[str, Any]] = {}
+    for item in assignments:
+        path, sep, text = item.partition("=")
+        group, _, field = path.partition(".")
+        if not sep or not field:
+            raise typer.BadParameter(f"'{item}' is not GROUP.FIELD=VALUE "
+                                     "(e.g. invoices.send=when_sent)")
+        try:
+            value: Any = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        changes.setdefault(group, {})[field] = value
+    return changes
+
+
+@settings_app.command("set")
+def settings_set(assignment: Annotated[list[str], typer.Argument(
+                     help="GROUP.FIELD=VALUE, e.g. customers.send=never")],
+                 tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Change settings (validated together)."""
+    with _target(tenant, connection) as (engine, _, connection_id), engine.begin() as conn:
+        _, version = settings_store.update(conn, connection_id, _parse(assignment))
+    console.print(f"settings saved (version {version})")
+
+
+@map_app.command("autofill")
+def map_autofill(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Map cost codes to QuickBooks items, and cost types to classes, of the same name."""
+    with _target(tenant, connection) as (engine, tenant_id, connection_id):
+        made = asyncio.run(_autofill(engine, tenant_id, connection_id))
+    console.print(f"mapped {len(made)}: " + ", ".join(f"{m.local_id} -> {m.remote_name}"
+                                                       for m in made))
+
+
+async def _autofill(engine: Engine, tenant_id: str, connection_id: str
+                    ) -> list[mappings.Mapping_]:
+    async with QboClient.for_connection(engine, connection_id) as client:
+        ledger = QboLedger(client)
+        items = [(r.id, r.name or "") for r in await ledger.read_all("item")]
+        classes = [(r.id, r.name or "") for r in await ledger.read_all("class")]
+    with context(engine, tenant_id, connection_id) as ctx:
+        codes = [(r["id"], r["name"]) for r in ctx.records.all("cost_code")]
+        types = [(r["id"], r["name"]) for r in ctx.records.all("cost_type")]
+        made = mappings.autofill(ctx.conn, connection_id, "cost_code_item", codes, items)
+        made += mappings.autofill(ctx.conn, connection_id, "cost_type_class", types, classes)
+    return made
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync)
+    app.command("status")(status)
+    app.command("unsynced")(show_unsynced)
+    app.command("push")(push)
+    app.command("push-all")(push_all)
+    app.command("log")(log)
+    app.command("retry")(retry)
+    app.command("dismiss")(dismiss)
+    app.add_typer(settings_app, name="settings")
+    app.add_typer(map_app, name="map")
