@@ -6,31 +6,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import RowMapping
-
 from ledgerbridge.book import rows
-from ledgerbridge.book.ids import new_id
+from ledgerbridge.book.fastid import new_id
 from ledgerbridge.book.kinds import KINDS, KindSpec
 from ledgerbridge.book.money import line_amount, money, quantity, total
 from ledgerbridge.book.resolve import Resolver, owner_problem
+from ledgerbridge.book.resolve import Row as StoredRow
 from ledgerbridge.book.schemas import RecordIn
 from ledgerbridge.book.types import Money, Quantity
 from ledgerbridge.errors import Problem
 
 ZERO = Decimal("0.00")
 Row = dict[str, Any]
-Rule = Callable[[KindSpec, Row, Resolver, "RowMapping | None", list[Problem]], None]
+Rule = Callable[[KindSpec, Row, Resolver, "StoredRow | None", list[Problem]], None]
 
 
 def build_row(
-    spec: KindSpec, model: RecordIn, resolver: Resolver, existing: RowMapping | None
+    spec: KindSpec, model: RecordIn, resolver: Resolver, existing: StoredRow | None
 ) -> tuple[Row, list[Problem]]:
     data = model.model_dump()
     problems: list[Problem] = []
     row: Row = {"external_id": data["external_id"]}
-    row.update({name: _exact(spec, name, data[name]) for name in rows.plain_fields(spec)})
+    for name, exact in _plain_fields(spec.name):
+        value = data[name]
+        row[name] = value if exact is None or value is None else exact(value)
     for prefix in spec.addresses:
         row.update(rows.flatten_address(prefix, data[prefix]))
     for ref in spec.refs:
@@ -43,16 +45,14 @@ def build_row(
     return row, problems
 
 
-def _exact(spec: KindSpec, name: str, value: Any) -> Any:
-    """Money to cents and quantities to 4 places, as stored."""
-    if value is None:
-        return None
-    column_type = type(spec.table.c[name].type)
-    if column_type is Money:
-        return money(value)
-    if column_type is Quantity:
-        return quantity(value)
-    return value
+@cache
+def _plain_fields(kind_name: str) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """The kind's plain fields, each with how it is made exact as stored (money to
+    cents, quantities to 4 places) or None when it is stored as given."""
+    spec = KINDS[kind_name]
+    exact: dict[type[Any], Callable[[Any], Any]] = {Money: money, Quantity: quantity}
+    return tuple((name, exact.get(type(spec.table.c[name].type)))
+                 for name in rows.plain_fields(spec))
 
 
 def _build_items(
@@ -81,7 +81,7 @@ def _build_items(
     return built
 
 
-def _no_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: RowMapping | None,
+def _no_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: StoredRow | None,
              problems: list[Problem]) -> None:
     return None
 
@@ -100,13 +100,13 @@ def _dates(row: Row, start: str, end: str, problems: list[Problem]) -> None:
         problems.append(Problem(end, f"is before {start} ({row[start]}); swap the dates"))
 
 
-def _job_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: RowMapping | None,
+def _job_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: StoredRow | None,
               problems: list[Problem]) -> None:
     _owners(spec, row, resolver, problems, "location")
     _dates(row, "start_date", "end_date", problems)
 
 
-def _ticket_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: RowMapping | None,
+def _ticket_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: StoredRow | None,
                  problems: list[Problem]) -> None:
     _owners(spec, row, resolver, problems, "location", "job")
 
@@ -122,7 +122,7 @@ def _document_total(row: Row) -> Decimal:
     return total(Decimal(line["amount"]) for line in row["lines"])
 
 
-def _invoice_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: RowMapping | None,
+def _invoice_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: StoredRow | None,
                   problems: list[Problem]) -> None:
     _owners(spec, row, resolver, problems, "location", "job", "service_ticket")
     if row["kind"] == "project" and row["job_id"] is None:
@@ -144,7 +144,7 @@ def invoice_balance(status: str, invoice_total: Decimal, amount_paid: Decimal) -
 
 
 def _purchase_order_rule(spec: KindSpec, row: Row, resolver: Resolver,
-                         existing: RowMapping | None, problems: list[Problem]) -> None:
+                         existing: StoredRow | None, problems: list[Problem]) -> None:
     for n, line in enumerate(row["lines"]):
         chosen = [f for f in ("inventory_part_id", "work_code_id") if line.get(f)]
         if len(chosen) != 1:
@@ -154,7 +154,7 @@ def _purchase_order_rule(spec: KindSpec, row: Row, resolver: Resolver,
     row["total"] = _document_total(row)
 
 
-def _bill_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: RowMapping | None,
+def _bill_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: StoredRow | None,
                problems: list[Problem]) -> None:
     _line_needs(spec, row, problems,
                 ("work_code_id", "cost_code_id", "inventory_part_id", "description"),
@@ -163,7 +163,7 @@ def _bill_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: RowMappin
     row["total"] = _document_total(row)
 
 
-def _payment_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: RowMapping | None,
+def _payment_rule(spec: KindSpec, row: Row, resolver: Resolver, existing: StoredRow | None,
                   problems: list[Problem]) -> None:
     if row["amount"] < 0:
         problems.append(Problem("amount", "must be zero or more; record a refund as a "

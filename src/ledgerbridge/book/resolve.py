@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from ledgerbridge.book.kinds import KINDS, KindSpec, RefSpec
 from ledgerbridge.errors import Problem
+
+#: a stored row (a RowMapping, or the dict of a row the bulk loader is about to insert)
+Row = Mapping[Any, Any]
+#: most values in one ``IN (...)`` list
+IN_CHUNK = 500
+
+
+@cache
+def _row_by_id(kind: str) -> Select[Any]:
+    table = KINDS[kind].table
+    return select(table).where(table.c.id == bindparam("record_id"),
+                               table.c.tenant_id == bindparam("tenant_id"))
+
+
+@cache
+def _live_id_by_external(kind: str) -> Select[Any]:
+    table = KINDS[kind].table
+    return select(table.c.id).where(table.c.tenant_id == bindparam("tenant_id"),
+                                    table.c.external_id == bindparam("external_id"),
+                                    table.c.deleted_at.is_(None))
+
+
+@cache
+def _rows_by(kind: str, column: str) -> Select[Any]:
+    table = KINDS[kind].table
+    return select(table).where(table.c.tenant_id == bindparam("tenant_id"),
+                               table.c[column].in_(bindparam("values", expanding=True)))
+
+
+def chunks(values: Iterable[str], size: int = IN_CHUNK) -> Iterator[list[str]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), size):
+        yield ordered[start:start + size]
 
 
 class Resolver:
@@ -17,7 +51,7 @@ class Resolver:
     def __init__(self, conn: Connection, tenant_id: str) -> None:
         self.conn = conn
         self.tenant_id = tenant_id
-        self._by_id: dict[tuple[str, str], RowMapping | None] = {}
+        self._by_id: dict[tuple[str, str], Row | None] = {}
         self._by_external: dict[tuple[str, str], str | None] = {}
 
     def forget(self, kind: str, record_id: str) -> None:
@@ -26,30 +60,60 @@ class Resolver:
     def remember_external(self, kind: str, external_id: str, record_id: str) -> None:
         self._by_external[(kind, external_id)] = record_id
 
-    def row(self, kind: str, record_id: str) -> RowMapping | None:
-        """The live (not deleted) row of ``kind`` with ``record_id``, or None."""
+    def remember_row(self, kind: str, record_id: str, row: Row) -> None:
+        """Know ``row`` (live, or deleted) without reading it: a row just written."""
+        self._by_id[(kind, record_id)] = row
+
+    def raw_row(self, kind: str, record_id: str) -> Row | None:
+        """The row of ``kind`` with ``record_id``, deleted or not, or None."""
         key = (kind, record_id)
         if key not in self._by_id:
-            table = KINDS[kind].table
-            found = self.conn.execute(
-                select(table).where(table.c.id == record_id, table.c.tenant_id == self.tenant_id)
+            self._by_id[key] = self.conn.execute(
+                _row_by_id(kind), {"record_id": record_id, "tenant_id": self.tenant_id}
             ).mappings().first()
-            self._by_id[key] = found
-        found = self._by_id[key]
+        return self._by_id[key]
+
+    def row(self, kind: str, record_id: str) -> Row | None:
+        """The live (not deleted) row of ``kind`` with ``record_id``, or None."""
+        found = self.raw_row(kind, record_id)
         return None if found is None or found["deleted_at"] is not None else found
 
     def id_for_external(self, kind: str, external_id: str) -> str | None:
         key = (kind, external_id)
         if key not in self._by_external:
-            table = KINDS[kind].table
             self._by_external[key] = self.conn.execute(
-                select(table.c.id).where(
-                    table.c.tenant_id == self.tenant_id,
-                    table.c.external_id == external_id,
-                    table.c.deleted_at.is_(None),
-                )
+                _live_id_by_external(kind),
+                {"tenant_id": self.tenant_id, "external_id": external_id},
             ).scalar()
         return self._by_external[key]
+
+    def prefetch(self, kind: str, external_ids: Iterable[str] = (),
+                 ids: Iterable[str] = ()) -> dict[str, Row]:
+        """Read the rows of ``kind`` with these external ids or ids, a few hundred per
+        query, and remember them (an id or external id not found is remembered as
+        missing too). Returns the rows found by external id, deleted ones included."""
+        by_external: dict[str, Row] = {}
+        for part in chunks(external_ids):
+            for row in self._select_in(kind, "external_id", part):
+                by_external[row["external_id"]] = row
+            for external_id in part:
+                found = by_external.get(external_id)
+                live = None if found is None or found["deleted_at"] is not None else found["id"]
+                self._by_external[(kind, external_id)] = live
+        wanted_ids = [i for i in set(ids) if (kind, i) not in self._by_id]
+        for part in chunks(wanted_ids):
+            found_ids = {row["id"] for row in self._select_in(kind, "id", part)}
+            for record_id in set(part) - found_ids:
+                self._by_id[(kind, record_id)] = None
+        return by_external
+
+    def _select_in(self, kind: str, column: str, values: Sequence[str]) -> list[Row]:
+        found: list[Row] = list(self.conn.execute(
+            _rows_by(kind, column), {"tenant_id": self.tenant_id, "values": list(values)}
+        ).mappings())
+        for row in found:
+            self._by_id[(kind, row["id"])] = row
+        return found
 
     def resolve(
         self, ref: RefSpec, data: Mapping[str, Any], path: str, problems: list[Problem]

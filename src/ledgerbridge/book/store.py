@@ -11,15 +11,17 @@ import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, Select, and_, select
+from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, select
 
 from ledgerbridge.book import rows, usage
 from ledgerbridge.book.build import applied_by_invoice, build_row, invoice_balance
-from ledgerbridge.book.ids import new_id
+from ledgerbridge.book.fastid import new_id
 from ledgerbridge.book.kinds import KINDS, KindSpec, kind
 from ledgerbridge.book.resolve import Resolver
+from ledgerbridge.book.resolve import Row as StoredRow
 from ledgerbridge.book.types import dumps
 from ledgerbridge.book.validation import rejection_message, validate
 from ledgerbridge.errors import (
@@ -58,6 +60,14 @@ def decode_cursor(cursor: str) -> str:
                                   [Problem("after", "is not a valid cursor")]) from exc
 
 
+@cache
+def _by_column(kind_name: str, column: str) -> Select[Any]:
+    """``SELECT * ... WHERE tenant_id = :tenant_id AND <column> = :value``, built once."""
+    table = KINDS[kind_name].table
+    return select(table).where(table.c[column] == bindparam("value"),
+                               table.c.tenant_id == bindparam("tenant_id"))
+
+
 class Book:
     """One tenant's records, read and written on ``conn`` (the caller's transaction)."""
 
@@ -69,9 +79,8 @@ class Book:
 
     # reads ---------------------------------------------------------------------------
     def _row(self, spec: KindSpec, record_id: str) -> RowMapping | None:
-        table = spec.table
         return self.conn.execute(
-            select(table).where(table.c.id == record_id, table.c.tenant_id == self.tenant_id)
+            _by_column(spec.name, "id"), {"value": record_id, "tenant_id": self.tenant_id}
         ).mappings().first()
 
     def _live_row(self, spec: KindSpec, record_id: str) -> RowMapping:
@@ -82,10 +91,9 @@ class Book:
         return row
 
     def _row_by_external(self, spec: KindSpec, external_id: str) -> RowMapping | None:
-        table = spec.table
         return self.conn.execute(
-            select(table).where(table.c.tenant_id == self.tenant_id,
-                                table.c.external_id == external_id)
+            _by_column(spec.name, "external_id"),
+            {"value": external_id, "tenant_id": self.tenant_id},
         ).mappings().first()
 
     def get(self, kind_name: str, record_id: str) -> dict[str, Any]:
@@ -202,7 +210,7 @@ class Book:
         return ErrorContext(tenant_id=self.tenant_id, record_kind=spec.name,
                             record_id=record_id, extra=extra)
 
-    def _check_version(self, spec: KindSpec, row: RowMapping, expected: int | None) -> None:
+    def _check_version(self, spec: KindSpec, row: StoredRow, expected: int | None) -> None:
         if expected is not None and expected != row["version"]:
             raise ConflictError(
                 f"{spec.label} '{row['id']}' is at version {row['version']}, not "
@@ -210,7 +218,7 @@ class Book:
                 context=self._context(spec, row["id"], version=row["version"]))
 
     def _build(self, spec: KindSpec, data: Mapping[str, Any],
-               existing: RowMapping | None) -> dict[str, Any]:
+               existing: StoredRow | None) -> dict[str, Any]:
         model = validate(spec.model, data, spec.label)
         row, problems = build_row(spec, model, self.resolver, existing)
         if problems:
@@ -232,7 +240,7 @@ class Book:
             self._apply_payment([], row["applications"])
         return WriteResult("created", rows.to_out(spec, full))
 
-    def _replace(self, spec: KindSpec, existing: RowMapping, row: dict[str, Any]
+    def _replace(self, spec: KindSpec, existing: StoredRow, row: dict[str, Any]
                  ) -> WriteResult:
         changed = {
             name: row[name] for name in rows.content_columns(spec)
@@ -253,7 +261,7 @@ class Book:
             raise NotFoundError(f"{spec.label} '{record_id}' vanished during the write")
         return row
 
-    def _write_update(self, spec: KindSpec, existing: RowMapping, values: dict[str, Any],
+    def _write_update(self, spec: KindSpec, existing: StoredRow, values: dict[str, Any],
                       now: datetime) -> None:
         table = spec.table
         result = self.conn.execute(
