@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import typer
@@ -100,23 +101,23 @@ def serve(
 
 @app.command("demo")
 def demo_command(
-    host: Annotated[str, typer.Option(help="Interface to serve on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to serve on")] = 8000,
-    serve_api: Annotated[bool, typer.Option("--serve/--no-serve",
-                                            help="Serve the API afterwards")] = True,
+    keep_running: Annotated[bool, typer.Option(
+        "--keep-running", help="Serve the API (and the QuickBooks sandbox) afterwards")] = False,
+    host: Annotated[str, typer.Option(help="Interface to serve the API on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve the API on")] = 8000,
 ) -> None:
-    """Load the sample HVAC/plumbing company into a 'demo' tenant and serve the API."""
-    engine = open_engine()
-    key = demo.run(engine, console)
-    if serve_api:
-        import uvicorn
-
-        from ledgerbridge.api import create_app
-
-        console.print(f"\nServing on http://{host}:{port} (Ctrl-C stops). Try:\n"
-                      f"  curl -H 'Authorization: Bearer {key}' "
-                      f"http://{host}:{port}/v1/customers?limit=3")
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+    """Sync the sample HVAC/plumbing company with a local QuickBooks Online: a full sync,
+    changes on both sides, a daily sync, and a summary."""
+    config = load_config()
+    engine = demo.demo_database(config.data_dir)
+    result = asyncio.run(demo.run(engine, console))
+    demo.summarize(result, console)
+    demo.where_next(result, console, config.data_dir, keep_running)
+    if keep_running:
+        console.print(f"\nServing the API on http://{host}:{port} and the sandbox on "
+                      f"{demo.SANDBOX_URL} (Ctrl-C stops).")
+        asyncio.run(demo.keep_serving(result, host, port))
+    engine.dispose()
 
 
 from ledgerbridge.cli_import import import_command  # noqa: E402

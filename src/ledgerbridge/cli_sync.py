@@ -167,16 +167,17 @@ def log(state_: Annotated[list[str] | None, typer.Option("--state", help="pendin
     with _target(tenant, connection) as (engine, _, connection_id), engine.connect() as conn:
         rows = OperationStore(conn, connection_id).log(states=state_, record_kind=kind,
                                                        search=search, limit=limit)
-    table = Table(title="Transmission log")
-    for column in ("when", "op", "record", "action", "QuickBooks", "state", "message"):
-        table.add_column(column)
     for row in rows:
-        message = (row["message"] or "") + (f"\n{row['raw_error']}" if raw and row["raw_error"]
-                                            else "")
-        table.add_row(str(row["updated_at"])[:19], row["id"],
-                      f"{row['record_kind']} {row['record_id']}", row["action"],
-                      f"{row['remote_kind']} {row['remote_id'] or ''}", row["state"], message)
-    console.print(table)
+        console.print(f"[dim]{str(row['updated_at'])[:19]}[/dim] [bold]{row['state']}[/bold] "
+                      f"{row['action']} {row['record_kind']} {row['record_id']} -> "
+                      f"{row['remote_kind']} {row['remote_id'] or '(new)'}  [dim]{row['id']}"
+                      "[/dim]", soft_wrap=True)
+        if row["message"]:
+            console.print(f"    {row['message']}", soft_wrap=True)
+        if raw and row["raw_error"]:
+            console.print(f"    [dim]{row['raw_error']}[/dim]", soft_wrap=True)
+    console.print(f"{len(rows)} operations" + (" (more with --limit)" if len(rows) == limit
+                                                else ""))
 
 
 def _op_action(op_id: str, action: str, tenant: str | None, connection: str | None) -> None:

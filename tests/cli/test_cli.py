@@ -11,12 +11,13 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ledgerbridge import db
 from ledgerbridge.book.store import Book
 from ledgerbridge.cli import app
-from ledgerbridge.config import load_config
+from ledgerbridge.engine.tables import links, operations
 from ledgerbridge.sample.company import counts, sample_company
 from ledgerbridge.tenants import find_tenant
 
@@ -45,23 +46,30 @@ def test_tenants_create_prints_the_key_last() -> None:
     assert again.exit_code != 0
 
 
-def test_demo_loads_the_sample_company_idempotently() -> None:
-    first = runner.invoke(app, ["demo", "--no-serve"])
+def test_demo_syncs_the_sample_company_with_quickbooks(tmp_path: Path) -> None:
+    first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.output
-    assert "rejected record" not in first.output
-    second = runner.invoke(app, ["demo", "--no-serve"])
-    assert second.exit_code == 0
-    engine = db.engine_from_config(load_config())
+    for step in ("1. The book", "3. Full sync done", "5. Daily sync done", "Where to look"):
+        assert step in first.output
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'demo' / 'ledgerbridge.db'}")
     try:
         with engine.connect() as conn:
             tenant = find_tenant(conn, "demo")
             book = Book(conn, tenant.id)
             expected = counts(sample_company())
-            for kind, number in expected.items():
-                assert len(book.page(kind, limit=1000).items) == number, kind
+            assert len(book.page("customer", limit=1000).items) == expected["customer"] + 3
+            linked = conn.execute(select(links.c.remote_name, links.c.how)).all()
+            failed = conn.execute(select(operations.c.id).where(
+                operations.c.state.in_(("failed", "needs_attention")))).all()
     finally:
         engine.dispose()
-    assert "Unit 4: Riverside Lofts HOA" in first.output
+    names = {name for name, _ in linked}
+    assert "Cascade Supply Co (C)" in names  # the customer named like a vendor: suffixed
+    assert "Trip Charge- After Hours" in names  # the colon replaced
+    assert ("o'brien family dental", "matched") in linked  # matched, not duplicated
+    assert failed == []
+    second = runner.invoke(app, ["demo"])
+    assert second.exit_code == 0, second.output
 
 
 def test_serve_answers_over_http(tmp_path: Path) -> None:

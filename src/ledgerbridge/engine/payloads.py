@@ -43,9 +43,14 @@ def vendor(record: Record, name: str) -> Fields:
 
 
 def work_code_item(record: Record, name: str, accounts: Mapping[str, str | None]) -> Fields:
-    return {"name": name, "type": ITEM_TYPES[record["item_kind"]],
-            "description": record.get("description"), "unit_price": record.get("rate"),
-            "active": record["active"], "taxable": record["taxable"], **accounts}
+    fields: Fields = {"name": name, "type": ITEM_TYPES[record["item_kind"]],
+                      "description": record.get("description"),
+                      "unit_price": record.get("rate"), "active": record["active"],
+                      "taxable": record["taxable"], **accounts}
+    if record["item_kind"] == "inventory":  # tracked from the day it was made, none on hand
+        fields |= {"qty_on_hand": Decimal(0),
+                   "inventory_start_date": str(record["created_at"])[:10]}
+    return fields
 
 
 def part_item(record: Record, name: str, accounts: Mapping[str, str | None],

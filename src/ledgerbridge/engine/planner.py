@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 
 from ledgerbridge.engine.apply import Entry
 from ledgerbridge.engine.context import Context, Key
-from ledgerbridge.engine.graph import LEVEL, dependencies
+from ledgerbridge.engine.graph import LEVEL, REMOTE_KIND, dependencies
 from ledgerbridge.engine.outcomes import RecordOutcome
 from ledgerbridge.engine.triggers import trigger
+
+#: kinds QuickBooks knows by name: one that is never sent may still be linked by name
+LINKABLE = frozenset({"customer", "vendor", "item", "class"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Planner:
         self.added: set[Key] = set()
         self.seen: set[tuple[Key, bool]] = set()
         self.held: dict[Key, RecordOutcome] = {}
+        #: why a record that was asked for does not go (for its dependents' messages)
+        self.why: dict[Key, str] = {}
 
     def visit(self, key: Key, pulled: bool = False, pushed: bool = False) -> None:
         """Decide for ``key``; a record first seen on its own and later pulled in by a
@@ -60,15 +65,30 @@ class Planner:
         if link is not None and verdict.verdict in ("send", "pull"):
             goes = True
         if goes:
-            for dep in dependencies(self.ctx, kind, record):
+            deps = dependencies(self.ctx, kind, record)
+            for dep in deps:
                 self.visit(dep, pulled=True)
-            self._add(Entry(kind, record))
-        elif pulled and verdict.verdict in ("never", "wait"):
+            waits = self._waits_for(deps)
+            if waits and link is None:
+                self.held[key] = RecordOutcome(kind, record_id, "waiting", waits)
+                self.why[key] = waits
+            else:
+                self._add(Entry(kind, record))
+        elif pulled and verdict.verdict in ("never", "wait") and \
+                REMOTE_KIND[kind] in LINKABLE:
             self._add(Entry(kind, record, link_only=True, reason=verdict.reason))
-        elif link is None and verdict.verdict in ("wait", "never"):
-            self.held[key] = RecordOutcome(
-                kind, record_id, "waiting" if verdict.verdict == "wait" else "skipped",
-                verdict.reason)
+        elif link is None and verdict.verdict in ("never", "wait"):
+            self.why[key] = verdict.reason
+            if verdict.verdict == "wait":
+                self.held[key] = RecordOutcome(kind, record_id, "waiting", verdict.reason)
+
+    def _waits_for(self, deps: list[Key]) -> str:
+        """Why a record cannot go yet: a record it needs waits and is not linked."""
+        for dep in deps:
+            if dep in self.why and self.ctx.links.get(*dep) is None:
+                label = dep[0].replace("_", " ")
+                return f"waits for its {label} {dep[1]}: {self.why[dep]}"
+        return ""
 
     def _add(self, entry: Entry) -> None:
         key = (entry.kind, entry.record["id"])

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import display_name
 from ledgerbridge.engine.graph import LEVEL
+from ledgerbridge.engine.planner import Planner
 from ledgerbridge.engine.triggers import trigger
 
 Reason = Literal["before_go_live", "waiting", "failed", "blocked", "due", "retrying"]
@@ -49,22 +50,28 @@ def _latest_ops(ctx: Context) -> dict[tuple[str, str], Any]:
 
 def unsynced(ctx: Context, kinds: tuple[str, ...] | None = None) -> Iterator[Unsynced]:
     ops = _latest_ops(ctx)
+    planner = Planner(ctx)
     for kind in kinds or tuple(LEVEL):
         for record in ctx.records.all(kind):
             if ctx.links.get(kind, record["id"]) is not None:
                 continue
-            found = _why(ctx, kind, record, ops.get((kind, record["id"])))
+            found = _why(ctx, planner, kind, record, ops.get((kind, record["id"])))
             if found is not None:
                 yield found
 
 
-def _why(ctx: Context, kind: str, record: dict[str, Any], op: Any) -> Unsynced | None:
+def _why(ctx: Context, planner: Planner, kind: str, record: dict[str, Any], op: Any
+         ) -> Unsynced | None:
     title = _title(kind, record)
     if op is not None:
         return Unsynced(kind, record["id"], title, OP_REASON[op["state"]],
                         op["message"] or "will be sent again by the next sync", op["id"])
     verdict = trigger(kind, record, ctx.settings)
     if verdict.verdict == "send":
+        planner.visit((kind, record["id"]))
+        held = planner.held.get((kind, record["id"]))
+        if held is not None:  # it needs a record that waits (one before go-live, say)
+            return Unsynced(kind, record["id"], title, "waiting", held.message)
         return Unsynced(kind, record["id"], title, "due", "will be sent by the next sync")
     if verdict.verdict == "wait" and not verdict.reason.startswith("a draft"):
         reason: Reason = "before_go_live" if "go-live" in verdict.reason else "waiting"

@@ -188,6 +188,8 @@ def _like(value: Any, pattern: str) -> bool:
 
 def matches(record: JSON, condition: Condition) -> bool:
     value = field_value(record, condition.field)
+    if value is None and condition.field == "Active":
+        value = True  # QuickBooks names are active unless said otherwise
     if value is None:
         return False
     if condition.op == "LIKE":
@@ -227,7 +229,7 @@ def _sort_key(name: str) -> Any:
         value = field_value(record, name)
         if value is None:
             return (1, "")
-        if isinstance(value, int | float):
+        if isinstance(value, int | float) or (name == "Id" and is_digits(str(value))):
             return (0, Decimal(str(value)))
         return (0, str(value).casefold())
     return key

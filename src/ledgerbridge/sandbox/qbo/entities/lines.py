@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import QboFault
@@ -30,11 +30,11 @@ def line_amount(ctx: Ctx, line: JSON, detail: JSON) -> Decimal:
     if line.get("Amount") is None:
         if qty is None or price is None:
             raise QboFault("2020", "Line.Amount", field="Line.Amount")
-        return (money(qty, "Qty") * money(price, "UnitPrice")).quantize(CENT)
+        return (money(qty, "Qty") * money(price, "UnitPrice")).quantize(CENT, ROUND_HALF_UP)
     amount = money(line["Amount"], "Amount")
     if qty is not None and price is not None:
-        expected = (money(qty, "Qty") * money(price, "UnitPrice")).quantize(CENT)
-        if expected != amount.quantize(CENT):
+        expected = (money(qty, "Qty") * money(price, "UnitPrice")).quantize(CENT, ROUND_HALF_UP)
+        if expected != amount.quantize(CENT, ROUND_HALF_UP):
             raise QboFault("6070", "Line.Amount", value=str(line["Amount"]))
     return amount
 

@@ -104,7 +104,8 @@ def normalize_customer(ctx: Ctx, data: JSON, existing: JSON | None) -> JSON:
     record["PreferredDeliveryMethod"] = data.get("PreferredDeliveryMethod", "Print")
     record.update({k: base[k] for k in FRAME})
     copy_fields(record, base, ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix"))
-    prefix = f"{parent['FullyQualifiedName']}:" if parent is not None else ""
+    parent_name = parent and (parent.get("FullyQualifiedName") or parent.get("DisplayName"))
+    prefix = f"{parent_name}:" if parent_name else ""
     record["FullyQualifiedName"] = prefix + base["DisplayName"]
     copy_fields(record, data, ("CompanyName",))
     record["DisplayName"] = base["DisplayName"]
