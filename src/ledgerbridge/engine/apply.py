@@ -4,7 +4,7 @@ operations, send them through the ledger, and record what came back."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import RowMapping
@@ -15,10 +15,13 @@ from ledgerbridge.engine.graph import SUB_CUSTOMERS, parent
 from ledgerbridge.engine.ledger import Ledger, LedgerOp, LedgerResult, RemoteKind, RemoteRecord
 from ledgerbridge.engine.links import Link, content_hash
 from ledgerbridge.engine.matching import NAMESPACE, Candidate, NameIndex, decide
+from ledgerbridge.engine.names import normalize, with_suffix
 from ledgerbridge.engine.operations import Planned
 from ledgerbridge.engine.outcomes import RecordOutcome
 
 NAME_KINDS = ("customer", "vendor", "item", "class")
+#: the id of a name this run is about to create (in the name index only)
+PLANNED = "planned:"
 TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
 CHANGES_SETTING: Mapping[str, Callable[[Context], bool]] = {
     "customer": lambda c: c.settings.customers.send_changes,
@@ -87,17 +90,41 @@ class LevelRunner:
                 self._note(work, "skipped", "void, and never sent")
                 return None
             return work
+        self._keep_collision_name(work, link)
         work.action = self._change_action(kind, record, built, link)
         if work.action == "none":
             self._note(work, "unchanged", "", link.remote_id)
             return None
         return work
 
+    def _keep_collision_name(self, work: Work, link: Link) -> None:
+        """A record created under a collision name ("Acme (V)", "Main (Acme)") keeps it
+        while its own name stays what it was: sending the bare name would collide."""
+        name, remote = work.built.fields.get("name"), link.remote_name
+        if not name or not remote or work.built.remote_kind not in NAME_KINDS \
+                or normalize(str(name)) == normalize(remote):
+            return
+        rules = self.ctx.settings.connection
+        limit = self.ctx.profile.name_limits.get(work.built.remote_kind, 100)
+        above = self._candidate(work).parent_name or "sub"
+        forms = [f"{name} ({above})"[:limit]]
+        for start in (str(name), forms[0]):
+            once = with_suffix(start, work.built.remote_kind, limit, rules)
+            forms += [once, with_suffix(once, work.built.remote_kind, limit, rules)]
+        if normalize(remote) in {normalize(form) for form in forms}:
+            work.built.fields["name"] = remote
+
     def _change_action(self, kind: str, record: dict[str, Any], built: Built, link: Link
                        ) -> str:
         """What a linked record needs: void, update, or nothing."""
         if kind == "invoice" and record["status"] == "void":
             return "void" if link.sent_hash != "void" else "none"
+        if link.sent_hash is None and link.record_version == record["version"]:
+            # linked by name or taken in from QuickBooks, and unchanged here since:
+            # QuickBooks has it; remember what it is now so later changes are seen
+            if not self.ctx.dry_run:
+                self.ctx.links.put(replace(link, sent_hash=content_hash(built.fields)))
+            return "none"
         if content_hash(built.fields) == link.sent_hash:
             return "none"
         changes_allowed = CHANGES_SETTING.get(kind)
@@ -159,15 +186,19 @@ class LevelRunner:
         for kind, names in wanted.items():
             await self.index.ensure(self.ledger, kind, sorted(names))
         keep = []
+        matching = {id(work) for work in creates}
         for work in works:
-            if work not in creates:
+            if id(work) not in matching:
                 keep.append(work)
                 continue
             limit = self.ctx.profile.name_limits.get(work.built.remote_kind, 100)
             match = decide(self.index, self._candidate(work), self.ctx.settings.connection,
                            limit)
+            taken = self._taken(work, match.record) if match.verdict == "link" else ""
             if match.verdict == "fail":
                 self._stop(work, "failed", match.message)
+            elif taken:
+                self._stop(work, "failed", taken)
             elif match.verdict == "link" and match.record is not None:
                 self._link(work, match.record, "matched")
             elif work.link_only:
@@ -177,7 +208,28 @@ class LevelRunner:
             else:
                 work.built.fields["name"] = match.name
                 keep.append(work)
+                # later creates of this level (and run) must see the name as taken:
+                # a customer and a vendor of one name, or two jobs, would collide
+                self.index.add([RemoteRecord(
+                    work.built.remote_kind, f"{PLANNED}{work.kind}:{work.record['id']}", "",
+                    match.name, parent_id=work.built.fields.get("parent_id") or None)])
         return keep
+
+    def _taken(self, work: Work, record: RemoteRecord | None) -> str:
+        """Why ``work`` cannot link to ``record``: another book record goes (or went)
+        to QuickBooks under that name; empty when it can."""
+        if record is None:
+            return ""
+        title = f"{work.kind.replace('_', ' ')} '{record.name}'"
+        if record.id.startswith(PLANNED):
+            return (f"another record of the book goes to QuickBooks as {title} in this "
+                    "run; QuickBooks names must be unique: rename one of them")
+        other = self.ctx.links.by_remote(record.kind, record.id)
+        if other is None or (other.record_kind, other.record_id) == work.key:
+            return ""
+        return (f"QuickBooks' {record.kind} '{record.name}' is already linked to "
+                f"{other.record_kind.replace('_', ' ')} {other.record_id}; QuickBooks names "
+                f"must be unique: rename one of them")
 
     def _link(self, work: Work, record: RemoteRecord, how: str) -> None:
         if not self.ctx.dry_run:
@@ -290,6 +342,8 @@ class LevelRunner:
             self.ctx.links.put(Link(work.kind, work.record["id"], record.kind, record.id,
                                     record.version or None, record.name, sent,
                                     work.record["version"], "created"))
+            if record.kind in NAME_KINDS:
+                self.index.add([record])
         elif work.link is not None:
             self.ctx.links.put(Link(work.kind, work.record["id"], work.link.remote_kind,
                                     work.link.remote_id, work.link.remote_version,

@@ -41,16 +41,23 @@ class Inbound:
         self.ctx = ctx
         self.outcomes: list[RecordOutcome] = []
         self.book = ctx.records.book
+        self.book_names: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
     def _note(self, kind: str, record_id: str, result: str, message: str = "",
               remote_id: str | None = None) -> None:
         self.outcomes.append(RecordOutcome(kind, record_id, result, message,  # type: ignore[arg-type]
                                            remote_id, None, "inbound"))
 
-    def _relink(self, link: Link, record: RemoteRecord) -> None:
+    def _relink(self, link: Link, record: RemoteRecord,
+                taken: Mapping[str, Any] | None = None, sent: str | None = None) -> None:
+        """Keep the link at QuickBooks' new version. ``taken``: the book record as this
+        change left it, which QuickBooks now equals (``sent`` None: the next outbound
+        pass adopts it without sending; "void": it is void on both sides)."""
+        sent_hash, version = link.sent_hash, link.record_version
+        if taken is not None:
+            sent_hash, version = sent, taken["version"]
         self.ctx.links.put(Link(link.record_kind, link.record_id, record.kind, record.id,
-                                record.version, record.name, link.sent_hash,
-                                link.record_version, link.how))
+                                record.version, record.name, sent_hash, version, link.how))
 
     def _write(self, action: Callable[[], dict[str, Any]], kind: str, remote: RemoteRecord
                ) -> dict[str, Any] | None:
@@ -78,13 +85,14 @@ class Inbound:
         if link is not None:
             if link.remote_version == remote.version:
                 return
+            done = None
             if link.record_kind == "customer" and s.get_changes and not remote.deleted:
                 done = self._write(lambda: self.book.update(
                     "customer", link.record_id, customer_fields(remote)).record, "customer",
                     remote)
                 if done is not None:
                     self._note("customer", link.record_id, "changed_here", "", remote.id)
-            self._relink(link, remote)
+            self._relink(link, remote, done)
             return
         if remote.parent_id or remote.deleted or not s.get_new:
             return
@@ -109,18 +117,32 @@ class Inbound:
 
     def _import_name(self, kind: str, remote: RemoteRecord, fields: dict[str, Any],
                      title: str) -> None:
-        """Link the book record of the same name, or create one."""
-        wanted = normalize(remote.name or "")
-        for record in self.ctx.records.all(kind):
-            if normalize(str(record[title])) == wanted and \
-                    self.ctx.links.get(kind, record["id"]) is None:
-                self._link(kind, record, remote, "matched")
-                self._note(kind, record["id"], "linked", "matched by name", remote.id)
-                return
+        """Link the book record of the same name (an inactive record's name while active
+        counts too), or create one."""
+        base = remote.fields.get("base_name")
+        names = [normalize(str(n)) for n in (remote.name, base) if n]
+        if base:
+            fields = {**fields, title: str(base)}
+        book_names = self._names(kind, title)
+        for wanted in names:
+            for record in book_names.get(wanted, []):
+                if self.ctx.links.get(kind, record["id"]) is None:
+                    self._link(kind, record, remote, "matched")
+                    self._note(kind, record["id"], "linked", "matched by name", remote.id)
+                    return
         made = self._write(lambda: self.book.create(kind, fields).record, kind, remote)
         if made is not None:
             self._link(kind, made, remote, "imported")
             self._note(kind, made["id"], "imported", "", remote.id)
+
+    def _names(self, kind: str, title: str) -> dict[str, list[dict[str, Any]]]:
+        """The book's records of ``kind`` by normalized name, read once per run."""
+        if kind not in self.book_names:
+            found: dict[str, list[dict[str, Any]]] = {}
+            for record in self.ctx.records.all(kind):
+                found.setdefault(normalize(str(record[title])), []).append(record)
+            self.book_names[kind] = found
+        return self.book_names[kind]
 
     def _link(self, kind: str, record: Mapping[str, Any], remote: RemoteRecord, how: str
               ) -> None:
@@ -131,6 +153,8 @@ class Inbound:
     def invoice(self, remote: RemoteRecord) -> None:
         link = self.ctx.links.by_remote("invoice", remote.id)
         if link is None:
+            if not remote.deleted and self.ctx.settings.invoices.get_new_project_invoices:
+                self._new_project_invoice(remote)
             return
         if remote.deleted:
             if self.ctx.settings.invoices.delete_when_deleted_in_qb:
@@ -141,14 +165,88 @@ class Inbound:
             return
         if link.remote_version == remote.version:
             return
-        if self.ctx.settings.invoices.get_status:
-            self._status_back(link, remote)
-        self._relink(link, remote)
-
-    def _status_back(self, link: Link, remote: RemoteRecord) -> None:
         record = self.ctx.records.get("invoice", link.record_id)
         if record is None or record.get("deleted_at"):
+            self._relink(link, remote)
             return
+        invoices = self.ctx.settings.invoices
+        if record["kind"] == "project" and invoices.get_project_invoice_changes:
+            record = self._project_changes(record, remote) or record
+        if invoices.get_status:
+            record = self._status_back(record, remote) or record
+        taken = record if record["version"] != link.record_version else None
+        self._relink(link, remote, taken, "void" if record["status"] == "void" else None)
+
+    # project invoices made or changed in QuickBooks ------------------------------------
+    def _party_of(self, remote: RemoteRecord) -> tuple[str, str | None] | None:
+        """The book customer (and job) a QuickBooks document is for, by its party's link."""
+        ref = remote.fields.get("customer_id")
+        link = self.ctx.links.by_remote("customer", str(ref)) if ref else None
+        if link is None:
+            return None
+        if link.record_kind == "customer":
+            return link.record_id, None
+        record = self.ctx.records.get(link.record_kind, link.record_id)
+        if record is None:
+            return None
+        job = link.record_id if link.record_kind == "job" else record.get("job_id")
+        return str(record["customer_id"]), job
+
+    def _lines_in(self, remote: RemoteRecord, negate: bool = False) -> list[dict[str, Any]]:
+        """QuickBooks lines as book lines, items mapped back through their links (work
+        codes) or the cost code mapping."""
+        codes = {item: code for code, item in self.ctx.cost_code_items.items()}
+        lines = []
+        for line in remote.fields.get("lines", []):
+            qty, price = line.get("quantity"), line.get("unit_price")
+            if qty is None or price is None or Decimal(str(qty)) * Decimal(str(price)) \
+                    != Decimal(str(line.get("amount") or 0)):
+                qty, price = 1, line.get("amount") or 0
+            if negate:
+                qty = -Decimal(str(qty))
+            out: dict[str, Any] = {"description": line.get("description"),
+                                   "quantity": str(qty), "unit_price": _money(price)}
+            item = line.get("item_id")
+            link = self.ctx.links.by_remote("item", str(item)) if item else None
+            if link is not None and link.record_kind == "work_code":
+                out["work_code_id"] = link.record_id
+            elif item and str(item) in codes:
+                out["cost_code_id"] = codes[str(item)]
+            lines.append(out)
+        return lines
+
+    def _project_fields(self, remote: RemoteRecord) -> dict[str, Any]:
+        body = remote.fields
+        return {"doc_number": (remote.name or "")[:21] or None,
+                "issue_date": body.get("txn_date"), "due_date": body.get("due_date"),
+                "lines": self._lines_in(remote)}
+
+    def _new_project_invoice(self, remote: RemoteRecord) -> None:
+        party = self._party_of(remote)
+        if party is None or party[1] is None or remote.fields.get("voided"):
+            return  # only invoices of a linked job are project invoices
+        customer, job = party
+        body = {"customer_id": customer, "job_id": job, "kind": "project",
+                "status": "finalized", **self._project_fields(remote)}
+        made = self._write(lambda: self.book.create("invoice", body).record, "invoice", remote)
+        if made is not None:
+            self._link("invoice", made, remote, "imported")
+            self._note("invoice", made["id"], "imported", "project invoice", remote.id)
+
+    def _project_changes(self, record: Mapping[str, Any], remote: RemoteRecord
+                         ) -> dict[str, Any] | None:
+        if remote.fields.get("voided"):
+            return None
+        done = self._write(lambda: self.book.update("invoice", record["id"],
+                                                    self._project_fields(remote)).record,
+                           "invoice", remote)
+        if done is not None and done["version"] != record["version"]:
+            self._note("invoice", record["id"], "changed_here", "changed in QuickBooks",
+                       remote.id)
+        return done
+
+    def _status_back(self, record: Mapping[str, Any], remote: RemoteRecord
+                     ) -> dict[str, Any] | None:
         body = remote.fields
         total, balance = body.get("total"), body.get("balance")
         status = record["status"]
@@ -156,42 +254,33 @@ class Inbound:
             status = "void"
         elif balance is not None and float(balance) == 0 and float(total or 0) > 0:
             status = "paid"
-        if status != record["status"]:
-            done = self._write(lambda: self.book.update("invoice", link.record_id,
-                                                        {"status": status}).record,
-                               "invoice", remote)
-            if done is not None:
-                self._note("invoice", link.record_id, "changed_here", f"now {status}",
-                           remote.id)
+        if status == record["status"]:
+            return None
+        done = self._write(lambda: self.book.update("invoice", record["id"],
+                                                    {"status": status}).record,
+                           "invoice", remote)
+        if done is not None:
+            self._note("invoice", record["id"], "changed_here", f"now {status}", remote.id)
+        return done
 
     def credit_memo(self, remote: RemoteRecord) -> None:
         if self.ctx.links.by_remote("credit_memo", remote.id) is not None or remote.deleted:
             return
         if not self.ctx.settings.invoices.credit_memo_as_negative_invoice:
             return
-        customer = self._customer_of(remote)
-        if customer is None:
+        party = self._party_of(remote)
+        if party is None:
             return
-        lines = [{"description": line.get("description") or "Credit",
-                  "quantity": "-1", "unit_price": _money(line.get("amount") or 0)}
-                 for line in remote.fields.get("lines", [])]
-        body = {"customer_id": customer, "status": "finalized", "doc_number":
+        lines = [{**line, "description": line.get("description") or "Credit"}
+                 for line in self._lines_in(remote, negate=True)]
+        body = {"customer_id": party[0], "job_id": party[1], "status": "finalized",
+                "doc_number":
                 (remote.name or "")[:21] or None, "issue_date": remote.fields.get("txn_date"),
                 "memo": "Credit memo from QuickBooks", "lines": lines}
         made = self._write(lambda: self.book.create("invoice", body).record, "invoice", remote)
         if made is not None:
             self._link("invoice", made, remote, "imported")
             self._note("invoice", made["id"], "imported", "credit memo", remote.id)
-
-    def _customer_of(self, remote: RemoteRecord) -> str | None:
-        ref = remote.fields.get("customer_id")
-        link = self.ctx.links.by_remote("customer", str(ref)) if ref else None
-        if link is None:
-            return None
-        if link.record_kind == "customer":
-            return link.record_id
-        record = self.ctx.records.get(link.record_kind, link.record_id)
-        return str(record["customer_id"]) if record else None
 
     def payment(self, remote: RemoteRecord) -> None:
         s = self.ctx.settings.payments
@@ -203,18 +292,21 @@ class Inbound:
                 self.ctx.links.remove("payment", link.record_id)
                 self._note("payment", link.record_id, "deleted", "deleted in QuickBooks")
             elif not remote.deleted and link.remote_version != remote.version:
+                done = None
                 if s.get_changes:
-                    self._write(lambda: self.book.update(
+                    done = self._write(lambda: self.book.update(
                         "payment", link.record_id, self._payment_fields(remote)).record,
                         "payment", remote)
-                self._relink(link, remote)
+                    if done is not None:
+                        self._note("payment", link.record_id, "changed_here", "", remote.id)
+                self._relink(link, remote, done)
             return
         if remote.deleted or not s.get_new:
             return
-        customer = self._customer_of(remote)
-        if customer is None:
+        party = self._party_of(remote)
+        if party is None:
             return
-        body = {"customer_id": customer, **self._payment_fields(remote)}
+        body = {"customer_id": party[0], **self._payment_fields(remote)}
         made = self._write(lambda: self.book.create("payment", body).record, "payment", remote)
         if made is not None:
             self._link("payment", made, remote, "imported")

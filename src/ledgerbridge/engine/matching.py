@@ -49,13 +49,25 @@ class NameIndex:
         self.looked_up: dict[str, set[str]] = {}
 
     def add(self, records: Iterable[RemoteRecord]) -> None:
+        """Index each record by its name, and an inactive one also by the name it had
+        while active (``fields["base_name"]``, when its ledger renames on deactivation),
+        after any record that has that name itself."""
         for record in records:
             if record.name is None or record.deleted:
                 continue
-            kinds = self.by_name.setdefault(normalize(record.name), {})
-            same = kinds.setdefault(record.kind, [])
-            if all(r.id != record.id for r in same):
-                same.append(record)
+            self._put(normalize(record.name), record, first=True)
+            base = record.fields.get("base_name")
+            if base and normalize(str(base)) != normalize(record.name):
+                self._put(normalize(str(base)), record, first=False)
+
+    def _put(self, key: str, record: RemoteRecord, first: bool) -> None:
+        same = self.by_name.setdefault(key, {}).setdefault(record.kind, [])
+        if any(r.id == record.id for r in same):
+            return
+        if first:
+            same.insert(sum(1 for r in same if normalize(r.name or "") == key), record)
+        else:
+            same.append(record)
 
     def mark_full(self, kind: str) -> None:
         self.looked_up[kind] = {"*"}

@@ -20,6 +20,8 @@ ENTITY: Mapping[str, str] = {
 KIND: Mapping[str, RemoteKind] = {entity: kind for kind, entity in ENTITY.items()}  # type: ignore[misc]
 ITEM_TYPE = {"service": "Service", "non_inventory": "NonInventory", "inventory": "Inventory"}
 ITEM_KIND = {qbo: kind for kind, qbo in ITEM_TYPE.items()}
+#: what QuickBooks Online appends to a name made inactive
+DELETED = " (deleted)"
 NAME_FIELD = {"customer": "DisplayName", "vendor": "DisplayName", "employee": "DisplayName",
               "item": "Name", "class": "Name", "account": "Name", "tax_code": "Name",
               "tax_agency": "DisplayName"}
@@ -181,6 +183,9 @@ def from_qbo(kind: RemoteKind, body: Mapping[str, Any]) -> RemoteRecord:
     name = body.get(name_field) if name_field else body.get("DocNumber")
     parent = (body.get("ParentRef") or {}).get("value")
     fields = NEUTRAL.get(kind, _raw)(body)
+    active = bool(body.get("Active", True))
+    if not active and isinstance(name, str) and name.endswith(DELETED):
+        fields = {**fields, "base_name": name[: -len(DELETED)]}  # its name while active
     return RemoteRecord(kind, str(body["Id"]), str(body.get("SyncToken", "0")),
                         name=name, active=bool(body.get("Active", True)), parent_id=parent,
                         fields=fields, updated_at=_when(body.get("MetaData")))
@@ -215,12 +220,20 @@ def _item_in(body: Mapping[str, Any]) -> JSON:
             "qty_on_hand": body.get("QtyOnHand")}
 
 
+def _sales_line_in(line: Mapping[str, Any]) -> JSON:
+    detail = line.get("SalesItemLineDetail") or {}
+    return {"line_id": line.get("Id"), "description": line.get("Description"),
+            "amount": line.get("Amount"), "item_id": _value(detail.get("ItemRef")),
+            "class_id": _value(detail.get("ClassRef")), "quantity": detail.get("Qty"),
+            "unit_price": detail.get("UnitPrice")}
+
+
 def _sales_in(body: Mapping[str, Any]) -> JSON:
-    lines = [{"description": line.get("Description"), "amount": line.get("Amount"),
-              "item_id": _value((line.get("SalesItemLineDetail") or {}).get("ItemRef"))}
-             for line in body.get("Line", []) if line.get("DetailType") == "SalesItemLineDetail"]
+    lines = [_sales_line_in(line) for line in body.get("Line", [])
+             if line.get("DetailType") == "SalesItemLineDetail"]
     return {"customer_id": _value(body.get("CustomerRef")), "total": body.get("TotalAmt"),
             "balance": body.get("Balance"), "txn_date": body.get("TxnDate"),
+            "due_date": body.get("DueDate"),
             "voided": "Voided" in str(body.get("PrivateNote") or "")
             and not body.get("TotalAmt"), "lines": lines}
 
