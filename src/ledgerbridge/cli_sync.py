@@ -256,7 +256,27 @@ async def _autofill(engine: Engine, tenant_id: str, connection_id: str
     return made
 
 
+def worker(once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
+           every: Annotated[float, typer.Option(help="Seconds between passes")] = 30) -> None:
+    """Run every connection's sync when its schedule (or a QuickBooks webhook) says so."""
+    from ledgerbridge.cli import open_engine
+    from ledgerbridge.workers.runner import Due, run_forever, tick
+
+    engine = open_engine()
+
+    def said(item: Due, outcome: str) -> None:
+        console.print(f"{item.connection_id} ({item.reason}): {outcome}")
+
+    if once:
+        done = asyncio.run(tick(engine, on_done=said))
+        console.print(f"{len(done)} connection(s) synced")
+    else:
+        console.print(f"worker: checking every {every:g} s (Ctrl-C stops)")
+        asyncio.run(run_forever(engine, every, on_done=said))
+
+
 def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
     app.command("sync")(sync)
     app.command("status")(status)
     app.command("unsynced")(show_unsynced)

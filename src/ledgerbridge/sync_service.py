@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import Connection, Engine
@@ -20,7 +21,7 @@ from ledgerbridge.hostevents import webhooks
 from ledgerbridge.ledgers.qbo.ledger import QboLedger
 from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.qbo.connections import Connection as QboConnection
-from ledgerbridge.qbo.connections import get_connection, list_connections
+from ledgerbridge.qbo.connections import clear_changed, get_connection, list_connections
 from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.settings import store as settings_store
 
@@ -70,6 +71,7 @@ async def run_sync(engine: Engine, tenant_id: str, connection_id: str, *, mode: 
     if settings.connection.paused and not dry_run:
         raise ConfigurationError(f"the connection '{connection.name}' is paused; unpause it "
                                  "(settings: connection.paused=false) to sync")
+    started = datetime.now(UTC)
     client = QboClient.for_connection(engine, connection_id, box=box, transport=transport)
     async with client:
         runner = SyncRunner(engine, tenant_id, connection_id, QboLedger(client), progress)
@@ -80,5 +82,6 @@ async def run_sync(engine: Engine, tenant_id: str, connection_id: str, *, mode: 
             events.record(conn, tenant_id, connection_id, "sync.completed",
                           data={"run_id": report.run_id, "mode": mode,
                                 "summary": report.summary()})
+            clear_changed(conn, connection_id, started)
         await webhooks.deliver(engine, box, tenant_id, webhook_transport)
     return report

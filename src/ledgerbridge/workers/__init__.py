@@ -1,0 +1,1 @@
+"""Running syncs without a person: the embedded scheduler (one machine)."""
