@@ -39,6 +39,7 @@ class LinkStore:
         self.conn = conn
         self.connection_id = connection_id
         self._by_record: dict[tuple[str, str], Link] | None = None
+        self._by_remote: dict[tuple[str, str], Link] | None = None
 
     def _load(self) -> dict[tuple[str, str], Link]:
         if self._by_record is None:
@@ -55,10 +56,15 @@ class LinkStore:
         return list(self._load().values())
 
     def by_remote(self, remote_kind: str, remote_id: str) -> Link | None:
-        for link in self._load().values():
-            if link.remote_kind == remote_kind and link.remote_id == remote_id:
-                return link
-        return None
+        known = self._load()
+        if self._by_remote is None:
+            self._by_remote = {(link.remote_kind, link.remote_id): link
+                               for link in known.values()}
+        link = self._by_remote.get((remote_kind, remote_id))
+        # an entry is current only while its record still has that very link
+        if link is None or known.get((link.record_kind, link.record_id)) is not link:
+            return None
+        return link
 
     def put(self, link: Link) -> None:
         """Create or replace the link of ``link.record_kind``/``record_id``."""
@@ -79,6 +85,8 @@ class LinkStore:
             sent_hash=link.sent_hash, record_version=link.record_version, how=link.how,
             updated_at=datetime.now(UTC)))
         known[(link.record_kind, link.record_id)] = link
+        if self._by_remote is not None:
+            self._by_remote[(link.remote_kind, link.remote_id)] = link
 
     def remove(self, record_kind: str, record_id: str) -> None:
         self._load().pop((record_kind, record_id), None)

@@ -24,6 +24,7 @@ from ledgerbridge.engine.matching import NameIndex
 from ledgerbridge.engine.operations import OPEN_STATES
 from ledgerbridge.engine.outcomes import RecordOutcome, summarize
 from ledgerbridge.engine.planner import Root, make_plan
+from ledgerbridge.engine.recovery import recover
 from ledgerbridge.settings import store as settings_store
 
 Mode = Literal["full", "daily", "push"]
@@ -89,6 +90,7 @@ class SyncRunner:
             conn, self.connection_id, mode, saved.feed_cursor, feed_to, since, changes_to)
         conn.commit()
         report = RunReport(run_id, mode, dry_run)
+        report.outcomes += await recover(ctx, self.ledger)  # creates a crash left unknown
         index = NameIndex()
         if mode == "full":
             report.outcomes += await self._read_lists(ctx, index)

@@ -1,0 +1,82 @@
+"""After a crash: creates that were sent but whose answer was never recorded (still in
+state ``sent``) are looked up in QuickBooks before anything else happens in the run
+(DESIGN.md decision 2). Before QuickBooks' records are taken into the book, or names
+matched, or anything re-sent: otherwise a record our own lost create made would come
+back as a "new" QuickBooks record (imported into the book, or matched under a suffixed
+name) or be created a second time.
+
+Found: the record is linked and its operation is done. Not found: the operation goes
+back to pending and is sent again under the same id."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from sqlalchemy import RowMapping
+
+from ledgerbridge.engine.context import Context
+from ledgerbridge.engine.ledger import NAME_KINDS, Ledger, LedgerOp, RemoteRecord
+from ledgerbridge.engine.links import Link, content_hash
+from ledgerbridge.engine.names import normalize
+from ledgerbridge.engine.outcomes import RecordOutcome
+
+FOUND = "found in QuickBooks: it was made by a run that stopped before recording it"
+
+
+def _ledger_op(row: RowMapping) -> LedgerOp:
+    return LedgerOp(row["id"], row["action"], row["remote_kind"], dict(row["payload"]),
+                    row["remote_id"], None)
+
+
+async def _find_names(ledger: Ledger, rows: Sequence[RowMapping]
+                      ) -> dict[str, RemoteRecord | None]:
+    """One lookup per QuickBooks kind for every unresolved create of a name."""
+    by_kind: dict[str, list[RowMapping]] = {}
+    for row in rows:
+        by_kind.setdefault(row["remote_kind"], []).append(row)
+    found: dict[str, RemoteRecord | None] = {}
+    for kind, group in by_kind.items():
+        names = sorted({str(row["payload"].get("name") or "") for row in group} - {""})
+        records = await ledger.find_by_names(kind, names) if names else []  # type: ignore[arg-type]
+        by_name = {normalize(r.name or ""): r for r in records if not r.deleted}
+        for row in group:
+            found[row["id"]] = by_name.get(normalize(str(row["payload"].get("name") or "")))
+    return found
+
+
+async def recover(ctx: Context, ledger: Ledger) -> list[RecordOutcome]:
+    """Settle every create left ``sent`` by an earlier run; commit; say what was found."""
+    rows = [row for row in ctx.ops.in_states(("sent",)) if row["action"] == "create"
+            and row["direction"] == "outbound"]
+    if not rows or ctx.dry_run:
+        return []
+    ctx.conn.commit()
+    names = [row for row in rows if row["remote_kind"] in NAME_KINDS]
+    others = [row for row in rows if row["remote_kind"] not in NAME_KINDS]
+    found = await _find_names(ledger, names)
+    looked = await asyncio.gather(*(ledger.find_created(_ledger_op(row)) for row in others))
+    found.update({row["id"]: record for row, record in zip(others, looked, strict=True)})
+    outcomes = []
+    for row in rows:
+        record = found.get(row["id"])
+        if record is None:
+            ctx.ops.move(row["id"], "pending", message="sent before, not found in "
+                         "QuickBooks: it will be sent again")
+            continue
+        taken = ctx.links.by_remote(record.kind, record.id)
+        if taken is not None and (taken.record_kind, taken.record_id) != (
+                row["record_kind"], row["record_id"]):
+            # the name belongs to another book record's QuickBooks record: ours was
+            # never made (QuickBooks refused the name); send again and let it explain
+            ctx.ops.move(row["id"], "pending")
+            continue
+        ctx.links.put(Link(row["record_kind"], row["record_id"], record.kind, record.id,
+                           record.version or None, record.name,
+                           content_hash(row["payload"]), row["record_version"], "created"))
+        ctx.ops.move(row["id"], "done", remote_id=record.id, message=FOUND)
+        ctx.ops.supersede(row["record_kind"], row["record_id"], keep=row["id"])
+        outcomes.append(RecordOutcome(row["record_kind"], row["record_id"], "created", FOUND,
+                                      record.id, row["id"]))
+    ctx.conn.commit()
+    return outcomes
