@@ -256,6 +256,32 @@ async def _autofill(engine: Engine, tenant_id: str, connection_id: str
     return made
 
 
+def import_quickbooks(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Import QuickBooks' customers and vendors into the book (linked by name, or
+    created), so they are never duplicated later."""
+    from ledgerbridge.sync_service import import_names
+
+    with _target(tenant, connection) as (engine, tenant_id, connection_id):
+        outcomes = asyncio.run(import_names(engine, tenant_id, connection_id))
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[f"{outcome.kind} {outcome.result}"] = counts.get(
+            f"{outcome.kind} {outcome.result}", 0) + 1
+        if outcome.result == "failed":
+            console.print(f"[red]failed[/red] {outcome.message}", soft_wrap=True)
+    console.print(", ".join(f"{k}: {v}" for k, v in counts.items()) or "nothing to import")
+
+
+def inventory(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Inventory sync: send every part's count to QuickBooks now."""
+    from ledgerbridge.sync_service import inventory_sync
+
+    with _target(tenant, connection) as (engine, tenant_id, connection_id):
+        report = asyncio.run(inventory_sync(engine, tenant_id, connection_id))
+    print_report(report)
+    raise typer.Exit(1 if report.failures() else 0)
+
+
 def worker(once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
            every: Annotated[float, typer.Option(help="Seconds between passes")] = 30) -> None:
     """Run every connection's sync when its schedule (or a QuickBooks webhook) says so."""
@@ -277,6 +303,8 @@ def worker(once: Annotated[bool, typer.Option("--once", help="One pass, then exi
 
 def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
+    app.command("import-quickbooks")(import_quickbooks)
+    app.command("inventory-sync")(inventory)
     app.command("sync")(sync)
     app.command("status")(status)
     app.command("unsynced")(show_unsynced)

@@ -4,16 +4,18 @@ HTTP; this module wires them together for the API, the CLI and the demo."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 from sqlalchemy import Connection, Engine
 
-from ledgerbridge.engine import state
+from ledgerbridge.engine import actions, state
 from ledgerbridge.engine.context import Context, Key
 from ledgerbridge.engine.ledger import CompanyProfile
+from ledgerbridge.engine.outcomes import RecordOutcome
 from ledgerbridge.engine.runner import Mode, Progress, RunReport, SyncRunner
 from ledgerbridge.errors import ConfigurationError, NeedsReconnectError
 from ledgerbridge.hostevents import store as events
@@ -25,6 +27,7 @@ from ledgerbridge.qbo.connections import clear_changed, get_connection, list_con
 from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.settings import store as settings_store
 
+T = TypeVar("T")
 #: stands in for the company profile before the first run has read it
 UNKNOWN_PROFILE = CompanyProfile("", False, False, True, None, None, None, {})
 
@@ -85,3 +88,27 @@ async def run_sync(engine: Engine, tenant_id: str, connection_id: str, *, mode: 
             clear_changed(conn, connection_id, started)
         await webhooks.deliver(engine, box, tenant_id, webhook_transport)
     return report
+
+
+async def _with_ledger(engine: Engine, tenant_id: str, connection_id: str,
+                       transport: httpx.AsyncBaseTransport | None,
+                       action: Callable[[QboLedger], Awaitable[T]]) -> T:
+    with engine.connect() as conn:
+        get_connection(conn, tenant_id, connection_id)  # the tenant's, or NotFound
+    async with QboClient.for_connection(engine, connection_id, transport=transport) as client:
+        return await action(QboLedger(client))
+
+
+async def import_names(engine: Engine, tenant_id: str, connection_id: str,
+                       transport: httpx.AsyncBaseTransport | None = None
+                       ) -> list[RecordOutcome]:
+    """QuickBooks' customers and vendors into the book, linked or created."""
+    return await _with_ledger(engine, tenant_id, connection_id, transport, lambda ledger:
+                              actions.import_names(engine, tenant_id, connection_id, ledger))
+
+
+async def inventory_sync(engine: Engine, tenant_id: str, connection_id: str,
+                         transport: httpx.AsyncBaseTransport | None = None) -> RunReport:
+    """Every inventory part's count to QuickBooks now."""
+    return await _with_ledger(engine, tenant_id, connection_id, transport, lambda ledger:
+                              actions.inventory_sync(engine, tenant_id, connection_id, ledger))

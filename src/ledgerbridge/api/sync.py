@@ -17,7 +17,13 @@ from ledgerbridge.engine.unsynced import unsynced
 from ledgerbridge.settings import mappings
 from ledgerbridge.settings import store as settings_store
 from ledgerbridge.settings.model import SyncSettings
-from ledgerbridge.sync_service import context, find_connection, run_sync
+from ledgerbridge.sync_service import (
+    context,
+    find_connection,
+    import_names,
+    inventory_sync,
+    run_sync,
+)
 
 router = APIRouter(prefix="/connections/{connection_id}", tags=["sync"])
 
@@ -131,6 +137,26 @@ async def push(connection_id: str, body: PushIn, request: Request, book: BookDep
     report = await run_sync(book.engine, book.tenant.id, cid, mode="push", push=keys,
                             transport=qbo_transport(request),
                             webhook_transport=_webhook_transport(request))
+    return BookJSONResponse(_report(report))
+
+
+@router.post("/import-names", summary="Import QuickBooks customers and vendors",
+             description="Every top-level QuickBooks customer and vendor comes into the "
+                         "book, linked to the record of the same name or created, so "
+                         "nothing is duplicated later.")
+async def import_quickbooks_names(connection_id: str, request: Request, book: BookDep
+                                  ) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    outcomes = await import_names(book.engine, book.tenant.id, cid,
+                                  transport=qbo_transport(request))
+    return BookJSONResponse({"records": [o.__dict__ for o in outcomes]})
+
+
+@router.post("/inventory-sync", summary="Send every inventory part's count now")
+async def inventory(connection_id: str, request: Request, book: BookDep) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    report = await inventory_sync(book.engine, book.tenant.id, cid,
+                                  transport=qbo_transport(request))
     return BookJSONResponse(_report(report))
 
 

@@ -37,7 +37,10 @@ def item_fields(record: RemoteRecord) -> dict[str, Any]:
 
 
 class Inbound:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, take_all_names: bool = False) -> None:
+        """``take_all_names``: import every QuickBooks customer and vendor whatever the
+        settings say (the "import QuickBooks customers and vendors" action)."""
+        self.take_all_names = take_all_names
         self.ctx = ctx
         self.outcomes: list[RecordOutcome] = []
         self.book = ctx.records.book
@@ -70,8 +73,8 @@ class Inbound:
 
     def apply(self, records: Iterable[RemoteRecord]) -> list[RecordOutcome]:
         handlers: dict[str, Callable[[RemoteRecord], None]] = {
-            "customer": self.customer, "item": self.item, "invoice": self.invoice,
-            "credit_memo": self.credit_memo, "payment": self.payment}
+            "customer": self.customer, "vendor": self.vendor, "item": self.item,
+            "invoice": self.invoice, "credit_memo": self.credit_memo, "payment": self.payment}
         for record in records:
             handler = handlers.get(record.kind)
             if handler is not None:
@@ -94,9 +97,22 @@ class Inbound:
                     self._note("customer", link.record_id, "changed_here", "", remote.id)
             self._relink(link, remote, done)
             return
-        if remote.parent_id or remote.deleted or not s.get_new:
+        if remote.parent_id or remote.deleted or not (s.get_new or self.take_all_names):
             return
         self._import_name("customer", remote, customer_fields(remote), "company_name")
+
+    def vendor(self, remote: RemoteRecord) -> None:
+        """Vendors come in only by the import action (they are created when a purchase
+        order or bill needs them otherwise)."""
+        if not self.take_all_names or remote.deleted:
+            return
+        link = self.ctx.links.by_remote("vendor", remote.id)
+        if link is not None:
+            self._relink(link, remote)
+            return
+        fields = {**customer_fields(remote)}
+        fields["address"] = fields.pop("billing_address", None)
+        self._import_name("vendor", remote, fields, "company_name")
 
     def item(self, remote: RemoteRecord) -> None:
         link = self.ctx.links.by_remote("item", remote.id)

@@ -84,13 +84,18 @@ def _job(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
 
 
 def _ticket(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
+    """"When invoiced": as soon as the ticket is invoiced here (even while its invoice
+    waits); "when the invoice is sent": with its invoice, when that goes to QuickBooks."""
     if s.connection.customer_hierarchy == "customer" or s.jobs.create_tickets == "no":
         return Trigger("never", "service tickets are not created in QuickBooks (setting)")
-    return SEND if pushed else PULL
+    if pushed or (s.jobs.create_tickets == "when_invoiced"
+                  and record.get("status") == "invoiced"):
+        return SEND
+    return PULL
 
 
 def _named(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
-    return PULL
+    return SEND if pushed else PULL
 
 
 def _work_code(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
