@@ -76,6 +76,8 @@ class Planner:
                 self._add(Entry(kind, record))
         elif pulled and verdict.verdict in ("never", "wait") and \
                 REMOTE_KIND[kind] in LINKABLE:
+            # matched by name in this run, or failed with why (its dependents blocked)
+            self.why.pop(key, None)
             self._add(Entry(kind, record, link_only=True, reason=verdict.reason))
         elif link is None and verdict.verdict in ("never", "wait"):
             self.why[key] = verdict.reason
