@@ -6,8 +6,10 @@ sync is one QuickBooks call."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ledgerbridge.engine import state
 from support.qbo_world import World
 
 QB_CUSTOMERS = [
@@ -182,3 +184,25 @@ async def test_customer_changed_in_quickbooks_is_not_sent_back(world: World) -> 
     before = await world.calls()
     await world.sync("daily")
     assert await world.calls() - before == 1
+
+
+async def test_daily_sync_links_a_new_customer_to_an_inactive_one(world: World) -> None:
+    world.settings(customers={"get_new": False}, items={"get_new_items": False})
+    ids = await world.seed({"Customer": [{"DisplayName": "Foxtrot Farms"}],
+                            "Item": [{"Name": "Tune-up", "Type": "Service",
+                                      "IncomeAccountRef": {"value": "1"}}]}, mode="create")
+    for entity, remote_id in (("Customer", ids["Customer"][0]), ("Item", ids["Item"][0])):
+        await world.qb(entity, {"Id": remote_id, "SyncToken": "0", "sparse": True,
+                                "Active": False}, action="update")
+    await world.sync("full")
+    with world.engine.begin() as conn:   # as if the last sync ran well after those changes
+        state.save(conn, world.connection_id,
+                   changes_watermark=datetime.now(UTC) + timedelta(minutes=10))
+    with world.book() as book:
+        customer = book.create("customer", {"company_name": "foxtrot  FARMS"}).record
+        code = book.create("work_code", {"name": "tune-up"}).record
+    report = await world.sync("daily")
+    assert report.failures() == []
+    assert world.link("customer", customer["id"]).remote_id == ids["Customer"][0]  # type: ignore[union-attr]
+    assert world.link("work_code", code["id"]).remote_id == ids["Item"][0]  # type: ignore[union-attr]
+    assert len(await world.records("Customer")) == 1 and len(await world.records("Item")) == 1

@@ -19,7 +19,7 @@ from ledgerbridge.engine.ledger import (
     RemoteKind,
     RemoteRecord,
 )
-from ledgerbridge.ledgers.qbo.translate import ENTITY, KIND, from_qbo, to_qbo
+from ledgerbridge.ledgers.qbo.translate import DELETED, ENTITY, KIND, from_qbo, to_qbo
 from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.qbo.errors import Action, QboError
 from ledgerbridge.qbo.operations import Operation, Result
@@ -86,7 +86,16 @@ class QboLedger:
 
     async def find_by_names(self, kind: RemoteKind, names: Sequence[str]
                             ) -> list[RemoteRecord]:
-        found = await self.client.find_by_names(ENTITY[kind], names)
+        """The records of these names (compared case-insensitively, runs of spaces as
+        one), and the inactive ones that had them (QuickBooks Online renames a name it
+        makes inactive to "<name> (deleted)")."""
+        asked: dict[str, None] = {}
+        for name in names:
+            for form in (name, " ".join(name.split())):
+                asked[form] = None
+                if not form.endswith(DELETED):
+                    asked[form + DELETED] = None
+        found = await self.client.find_by_names(ENTITY[kind], list(asked))
         return [from_qbo(kind, row) for row in found.values()]
 
     async def read(self, kind: RemoteKind, remote_id: str) -> RemoteRecord | None:
