@@ -129,7 +129,7 @@ async def test_customers_never_sent_are_linked_by_name_only(world: World) -> Non
     ok = _invoice(world, known, code)
     stuck = _invoice(world, unknown, code, doc="2002")
     report = await world.sync("daily")
-    assert world.link("customer", known["id"]).remote_id == existing  # type: ignore[union-attr]
+    assert world.remote_id("customer", known["id"]) == existing
     assert (await _remote(world, "invoice", ok["id"]))["CustomerRef"]["value"] == existing
     assert _results(report, "customer", unknown["id"]) == ["failed"]
     assert "customers are not sent" in _message(report, "customer", unknown["id"])
@@ -198,8 +198,7 @@ async def test_create_projects(world: World, create_jobs: str, at_once: bool, bi
     report = await world.sync("daily")
     assert report.failures() == []
     party = (await _remote(world, "invoice", invoice["id"]))["CustomerRef"]["value"]
-    assert party == world.link(billed, job["id"] if billed == "job" else customer["id"]
-                               ).remote_id  # type: ignore[union-attr]
+    assert party == world.remote_id(billed, (job if billed == "job" else customer)["id"])
     assert ("P-100 Lobby renovation" in await world.by_name("Customer")) is (billed == "job")
 
 
@@ -244,8 +243,8 @@ async def test_projects_of_one_name_under_two_customers(world: World) -> None:
     assert {"Main office", "Main office (Fabrikam Offices)"} <= set(customers)
     assert customers["Main office (Fabrikam Offices)"]["ParentRef"]["value"] == \
         customers["Fabrikam Offices"]["Id"]
-    assert world.link("job", job["id"]).remote_name == \
-        "Main office (Fabrikam Offices)"  # type: ignore[union-attr]
+    link = world.link("job", job["id"])
+    assert link is not None and link.remote_name == "Main office (Fabrikam Offices)"
     _update(world, "job", job, description="Second floor")   # keeps its QuickBooks name
     report = await world.sync("daily")
     assert report.failures() == []
@@ -263,7 +262,7 @@ async def test_existing_project_of_the_same_name_is_linked(world: World) -> None
     job = _project(world, customer)
     report = await world.sync("daily")
     assert report.failures() == []
-    assert world.link("job", job["id"]).remote_id == child  # type: ignore[union-attr]
+    assert world.remote_id("job", job["id"]) == child
     assert len(await world.records("Customer")) == 2
 
 
@@ -286,11 +285,11 @@ async def test_create_service_tickets(world: World, create_tickets: str, when_in
     assert report.failures() == []
     party = (await _remote(world, "invoice", invoice["id"]))["CustomerRef"]["value"]
     target = ticket if billed == "service_ticket" else job
-    assert party == world.link(billed, target["id"]).remote_id  # type: ignore[union-attr]
+    assert party == world.remote_id(billed, target["id"])
     if billed == "service_ticket":
         remote = await _remote(world, "service_ticket", ticket["id"])
         assert remote["DisplayName"] == "Ticket T-7"
-        assert remote["ParentRef"]["value"] == world.link("job", job["id"]).remote_id  # type: ignore[union-attr]
+        assert remote["ParentRef"]["value"] == world.remote_id("job", job["id"])
     else:
         assert "Ticket T-7" not in await world.by_name("Customer")
 
@@ -356,7 +355,7 @@ async def _project_in_qb(world: World) -> tuple[Record, Record, Record, str]:
     with world.book() as book:        # the work code goes to QuickBooks as an item
         book.update("work_code", code["id"], {"description": "Repairs"})
     await world.sync("daily")
-    item = world.link("work_code", code["id"]).remote_id  # type: ignore[union-attr]
+    item = world.remote_id("work_code", code["id"])
     return customer, job, code, item
 
 
@@ -364,8 +363,8 @@ async def _project_in_qb(world: World) -> tuple[Record, Record, Record, str]:
 async def test_get_new_project_invoices(world: World, get_new: bool) -> None:
     world.settings(invoices={"get_new_project_invoices": get_new})
     customer, job, code, item = await _project_in_qb(world)
-    job_id = world.link("job", job["id"]).remote_id  # type: ignore[union-attr]
-    customer_id = world.link("customer", customer["id"]).remote_id  # type: ignore[union-attr]
+    job_id = world.remote_id("job", job["id"])
+    customer_id = world.remote_id("customer", customer["id"])
     made = await _qb_invoice(world, job_id, item, (300.0, 45.5))
     await _qb_invoice(world, customer_id, item, (10.0,), doc="QB-2")   # not a project's
     await world.sync("daily")
@@ -380,7 +379,7 @@ async def test_get_new_project_invoices(world: World, get_new: bool) -> None:
     assert got["doc_number"] == "QB-1" and got["status"] == "finalized"
     assert str(got["total"]) == "345.50"
     assert [line["work_code_id"] for line in got["lines"]] == [code["id"], code["id"]]
-    assert world.link("invoice", got["id"]).remote_id == made["Id"]  # type: ignore[union-attr]
+    assert world.remote_id("invoice", got["id"]) == made["Id"]
     await world.sync("full")                        # not sent back as a new invoice
     assert len(await world.records("Invoice")) == 2
     assert (await world.get("Invoice", made["Id"]))["SyncToken"] == made["SyncToken"]
@@ -394,7 +393,7 @@ async def test_get_project_invoice_changes(world: World, get_changes: bool) -> N
     sent = _invoice(world, customer, code, job=job)
     await world.sync("daily")
     remote = await _remote(world, "invoice", sent["id"])
-    job_id = world.link("job", job["id"]).remote_id  # type: ignore[union-attr]
+    job_id = world.remote_id("job", job["id"])
     made = await _qb_invoice(world, job_id, item, (300.0,))
     await world.sync("daily")
     lines = [{"DetailType": "SalesItemLineDetail", "Amount": 275.0,
@@ -552,7 +551,8 @@ async def test_name_taken_by_a_vendor_gets_the_suffix(world: World) -> None:
     vendors = await world.by_name("Vendor")
     assert set(vendors) == {"Cascade Supply", "Northwind Properties (V)"}
     assert vendors["Cascade Supply"]["Id"] == vendor
-    assert world.link("vendor", also["id"]).remote_name == "Northwind Properties (V)"  # type: ignore[union-attr]
+    link = world.link("vendor", also["id"])
+    assert link is not None and link.remote_name == "Northwind Properties (V)"
     await world.sync("full")                      # stable: no renames, no duplicates
     assert len(await world.records("Customer")) == 2 and len(await world.records("Vendor")) == 2
 

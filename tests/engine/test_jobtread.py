@@ -411,6 +411,9 @@ async def test_invoice_is_void_when_voided_in_quickbooks(world: World) -> None:
     calls = await world.calls()
     await world.sync("daily")
     assert await world.calls() - calls == 1     # the void is not sent back
+    await world.sync("full")                    # not even when everything is looked at
+    assert (await world.get("Invoice", remote["Id"]))["SyncToken"] == \
+        str(int(remote["SyncToken"]) + 1)
 
 
 async def test_status_stays_when_status_back_is_off(world: World) -> None:

@@ -67,15 +67,15 @@ async def test_full_sync_both_ways_links_same_names(world: World) -> None:
                             "Mountain Dental", "Mountain Dental - Suite 4",
                             "Cedar Apartments"])          # one new customer, no duplicates
     acme, baker = seeded["Customer"][0], seeded["Customer"][1]
-    assert world.link("customer", made["Acme Plumbing"]["id"]).remote_id == acme  # type: ignore[union-attr]
-    assert world.link("customer", made["baker  bakery"]["id"]).remote_id == baker  # type: ignore[union-attr]
+    assert world.remote_id("customer", made["Acme Plumbing"]["id"]) == acme
+    assert world.remote_id("customer", made["baker  bakery"]["id"]) == baker
     items = await world.by_name("Item")
     assert set(items) == {"TUNE-UP", "Drain Cleaning", "Old Service (deleted)",
                           "Water Heater 40 gal",
                           "Diagnostic"}
     assert items["Diagnostic"]["Type"] == "Service"
     assert items["Diagnostic"]["UnitPrice"] == 65.0
-    assert world.link("work_code", made["Tune-up"]["id"]).remote_id == seeded["Item"][0]  # type: ignore[union-attr]
+    assert world.remote_id("work_code", made["Tune-up"]["id"]) == seeded["Item"][0]
 
     book_customers = _book_names(world, "customer")
     assert set(book_customers) == {"Acme Plumbing", "baker  bakery", "Cedar Apartments",
@@ -203,6 +203,6 @@ async def test_daily_sync_links_a_new_customer_to_an_inactive_one(world: World) 
         code = book.create("work_code", {"name": "tune-up"}).record
     report = await world.sync("daily")
     assert report.failures() == []
-    assert world.link("customer", customer["id"]).remote_id == ids["Customer"][0]  # type: ignore[union-attr]
-    assert world.link("work_code", code["id"]).remote_id == ids["Item"][0]  # type: ignore[union-attr]
+    assert world.remote_id("customer", customer["id"]) == ids["Customer"][0]
+    assert world.remote_id("work_code", code["id"]) == ids["Item"][0]
     assert len(await world.records("Customer")) == 1 and len(await world.records("Item")) == 1

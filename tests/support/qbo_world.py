@@ -87,6 +87,12 @@ class World:
         with self.engine.connect() as conn:
             return LinkStore(conn, self.connection_id).get(kind, record_id)
 
+    def remote_id(self, kind: str, record_id: str) -> str:
+        """The QuickBooks id the book record is linked to (it must be linked)."""
+        link = self.link(kind, record_id)
+        assert link is not None, f"{kind} {record_id} is not linked"
+        return link.remote_id
+
     def settings(self, **groups: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             settings_store.update(conn, self.connection_id, groups)
