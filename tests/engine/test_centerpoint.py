@@ -362,11 +362,15 @@ async def _project_in_qb(world: World) -> tuple[Record, Record, Record, str]:
 @pytest.mark.parametrize("get_new", [True, False])
 async def test_get_new_project_invoices(world: World, get_new: bool) -> None:
     world.settings(invoices={"get_new_project_invoices": get_new})
+    world.settings(jobs={"create_tickets": "when_invoiced"})
     customer, job, code, item = await _project_in_qb(world)
+    ticket = _ticket(world, customer, job, status="invoiced")
+    await world.sync("daily")
     job_id = world.remote_id("job", job["id"])
-    customer_id = world.remote_id("customer", customer["id"])
     made = await _qb_invoice(world, job_id, item, (300.0, 45.5))
-    await _qb_invoice(world, customer_id, item, (10.0,), doc="QB-2")   # not a project's
+    for other, doc in (("customer", customer), ("service_ticket", ticket)):  # not projects'
+        await _qb_invoice(world, world.remote_id(other, doc["id"]), item, (10.0,),
+                          doc=f"QB-{other}")
     await world.sync("daily")
     invoices = _all(world, "invoice")
     if not get_new:
@@ -381,7 +385,7 @@ async def test_get_new_project_invoices(world: World, get_new: bool) -> None:
     assert [line["work_code_id"] for line in got["lines"]] == [code["id"], code["id"]]
     assert world.remote_id("invoice", got["id"]) == made["Id"]
     await world.sync("full")                        # not sent back as a new invoice
-    assert len(await world.records("Invoice")) == 2
+    assert len(await world.records("Invoice")) == 3
     assert (await world.get("Invoice", made["Id"]))["SyncToken"] == made["SyncToken"]
 
 

@@ -378,16 +378,17 @@ async def test_invoice_is_paid_when_a_payment_in_quickbooks_clears_it(world: Wor
     remote = (await world.by_name("Invoice"))["1001"]
     job = remote["CustomerRef"]["value"]
 
-    async def pay(amount: float) -> None:
-        await world.qb("Payment", {"CustomerRef": {"value": job}, "TotalAmt": amount,
-                                   "Line": [{"Amount": amount, "LinkedTxn": [
-                                       {"TxnId": remote["Id"], "TxnType": "Invoice"}]}]})
+    async def pay(amount: float) -> dict[str, Any]:
+        return await world.qb("Payment", {
+            "CustomerRef": {"value": job}, "TotalAmt": amount,
+            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": remote["Id"],
+                                                      "TxnType": "Invoice"}]}]})
 
     await pay(200.0)
     await world.sync("daily")
     with world.book() as book:
         assert book.get("invoice", invoice["id"])["status"] == "finalized"   # balance left
-    await pay(500.0)
+    last = await pay(500.0)
     report = await world.sync("daily")
     assert report.failures() == []
     with world.book() as book:
@@ -395,6 +396,12 @@ async def test_invoice_is_paid_when_a_payment_in_quickbooks_clears_it(world: Wor
     assert back["status"] == "paid"
     await world.sync("daily")
     assert len(await world.records("Payment")) == 2     # the payments are not echoed
+
+    await world.qb("Payment", {"Id": last["Id"], "SyncToken": last["SyncToken"]},
+                   action="delete")
+    await world.sync("daily")
+    with world.book() as book:
+        assert book.get("invoice", invoice["id"])["status"] == "finalized"
 
 
 async def test_invoice_is_void_when_voided_in_quickbooks(world: World) -> None:

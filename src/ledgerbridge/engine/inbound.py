@@ -239,8 +239,11 @@ class Inbound:
 
     def _new_project_invoice(self, remote: RemoteRecord) -> None:
         party = self._party_of(remote)
-        if party is None or party[1] is None or remote.fields.get("voided"):
-            return  # only invoices of a linked job are project invoices
+        ref = str(remote.fields.get("customer_id"))
+        billed = self.ctx.links.by_remote("customer", ref)
+        if party is None or billed is None or billed.record_kind != "job" \
+                or remote.fields.get("voided"):
+            return  # only invoices of a linked job (project) are project invoices
         customer, job = party
         body = {"customer_id": customer, "job_id": job, "kind": "project",
                 "status": "finalized", **self._project_fields(remote)}
@@ -270,6 +273,8 @@ class Inbound:
             status = "void"
         elif balance is not None and float(balance) == 0 and float(total or 0) > 0:
             status = "paid"
+        elif status == "paid" and balance is not None and float(balance) > 0:
+            status = "finalized"  # a payment was taken off in QuickBooks
         if status == record["status"]:
             return None
         done = self._write(lambda: self.book.update("invoice", record["id"],
