@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from ledgerbridge import sync_service
+from ledgerbridge.engine.unsynced import unsynced
 from ledgerbridge.settings import mappings
 from support.qbo_world import World, make_world
 
@@ -131,9 +133,12 @@ async def test_records_before_go_live_wait_until_pushed(world: World) -> None:
     report = await world.sync("daily")          # still waiting, still not sent
     assert set(await world.by_name("Invoice")) == {"1001"}
 
-    report = await world.runner().run("push", push=[("invoice", old["id"]),
-                                                     ("bill", old_bill["id"])])
-    assert report.failures() == []
+    with sync_service.context(world.engine, world.tenant_id, world.connection_id) as ctx:
+        listed = list(unsynced(ctx))             # the Unsynced Records tab
+    assert {(u.kind, u.record_id, u.reason) for u in listed} == {
+        ("invoice", old["id"], "before_go_live"), ("bill", old_bill["id"], "before_go_live")}
+    report = await world.runner().run("push", push=[(u.kind, u.record_id) for u in listed])
+    assert report.failures() == []                # Push All
     assert set(await world.by_name("Invoice")) == {"900", "1001"}
     assert set(await world.by_name("Bill")) == {"B-90"}
     assert world.link("invoice", old["id"]) is not None
