@@ -71,7 +71,9 @@ def load_batched(conn: Connection, tenant_id: str, records: Sequence[Any],
         with conn.begin_nested():
             return _Batch(conn, tenant_id, origin).run(records)
     except (SQLAlchemyError, ConflictError) as exc:
-        log.info("bulk load: the batch failed (%s); loading record by record", exc)
+        why = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0]
+        log.info("bulk load: the database refused the batch (%s: %s); loading record by "
+                 "record", type(exc).__name__, why)
         return None
 
 
