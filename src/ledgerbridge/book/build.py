@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from ledgerbridge.book import rows
-from ledgerbridge.book.fastid import new_id
+from ledgerbridge.book.ids import new_id
 from ledgerbridge.book.kinds import KINDS, KindSpec
 from ledgerbridge.book.money import line_amount, money, quantity, total
 from ledgerbridge.book.resolve import Resolver, owner_problem

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, select
 
 from ledgerbridge.book import rows, usage
 from ledgerbridge.book.build import applied_by_invoice, build_row, invoice_balance
-from ledgerbridge.book.fastid import new_id
+from ledgerbridge.book.ids import new_id
 from ledgerbridge.book.kinds import KINDS, KindSpec, kind
 from ledgerbridge.book.resolve import Resolver
 from ledgerbridge.book.resolve import Row as StoredRow
