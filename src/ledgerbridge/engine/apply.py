@@ -15,7 +15,7 @@ from ledgerbridge.engine.graph import SUB_CUSTOMERS, parent
 from ledgerbridge.engine.ledger import Ledger, LedgerOp, LedgerResult, RemoteKind, RemoteRecord
 from ledgerbridge.engine.links import Link, content_hash
 from ledgerbridge.engine.matching import NAMESPACE, Candidate, NameIndex, decide
-from ledgerbridge.engine.names import normalize, with_suffix
+from ledgerbridge.engine.names import FORBIDDEN, normalize, with_suffix
 from ledgerbridge.engine.operations import Planned
 from ledgerbridge.engine.outcomes import RecordOutcome
 
@@ -169,7 +169,9 @@ class LevelRunner:
         if work.kind in SUB_CUSTOMERS:
             above = parent(self.ctx, work.kind, work.record)
             found = self.ctx.records.get(*above) if above else None
-            parent_name = display_name(above[0], found) if above and found else None
+            if above and found:  # as QuickBooks has it: no colon, tab or line break
+                parent_name = FORBIDDEN.sub(self.ctx.settings.connection.replacement_character,
+                                            display_name(above[0], found).strip())
         return Candidate(work.key, remote, str(work.built.fields.get("name", "")),
                          work.built.fields.get("parent_id") or None,
                          work.built.fields.get("type"), work.kind == "inventory_part",

@@ -20,6 +20,7 @@ ENTITY: Mapping[str, str] = {
 KIND: Mapping[str, RemoteKind] = {entity: kind for kind, entity in ENTITY.items()}  # type: ignore[misc]
 ITEM_TYPE = {"service": "Service", "non_inventory": "NonInventory", "inventory": "Inventory"}
 ITEM_KIND = {qbo: kind for kind, qbo in ITEM_TYPE.items()}
+COMPANY_NAME_LIMIT = 100
 #: what QuickBooks Online appends to a name made inactive
 DELETED = " (deleted)"
 NAME_FIELD = {"customer": "DisplayName", "vendor": "DisplayName", "employee": "DisplayName",
@@ -54,7 +55,10 @@ def _date(value: Any) -> str | None:
 
 
 def _names(fields: Mapping[str, Any]) -> JSON:
-    return {"DisplayName": fields["name"], "CompanyName": fields.get("company_name"),
+    company = fields.get("company_name")
+    return {"DisplayName": fields["name"],
+            # QuickBooks keeps 100 characters of a company name (the display name, 500)
+            "CompanyName": str(company)[:COMPANY_NAME_LIMIT] if company else None,
             "PrimaryEmailAddr": {"Address": fields["email"]} if fields.get("email") else None,
             "PrimaryPhone": ({"FreeFormNumber": fields["phone"]} if fields.get("phone")
                              else None),
@@ -103,7 +107,8 @@ def _sales_line(line: Mapping[str, Any]) -> JSON:
     detail = _clean({"ItemRef": _ref(line.get("item_id")),
                      "ClassRef": _ref(line.get("class_id")),
                      "Qty": _money(line["quantity"]),
-                     "UnitPrice": _money(line["unit_price"])})
+                     "UnitPrice": _money(line["unit_price"]),
+                     "TaxCodeRef": _ref(line.get("tax_code_id"))})
     return _clean({"DetailType": "SalesItemLineDetail", "Amount": _money(line["amount"]),
                    "Description": line.get("description"), "SalesItemLineDetail": detail})
 
