@@ -108,8 +108,24 @@ def _sales_lines(ctx: Context, record: Mapping[str, Any], out: Built) -> list[Fi
     for n, line in enumerate(record["lines"]):
         path = f"lines[{n}]."
         lines.append({**line, "item_id": _item_for(ctx, line, path, out, sales=True),
-                      "class_id": _class_for(ctx, line, path, out)})
+                      "class_id": _class_for(ctx, line, path, out),
+                      "tax_code_id": _tax_code_for(ctx, line, path, out)})
     return payloads.sales_lines(lines, negate=Decimal(record["total"]) < 0)
+
+
+def _tax_code_for(ctx: Context, line: Mapping[str, Any], path: str, out: Built) -> str | None:
+    """The line's tax code: in the US, TAX or NON when the line says (else QuickBooks
+    decides from the item and customer); elsewhere the chosen code, which QuickBooks
+    needs on every line."""
+    if ctx.profile.country == "US":
+        taxable = line.get("taxable")
+        return None if taxable is None else ("TAX" if taxable else "NON")
+    chosen = ctx.settings.items.tax_code_id
+    if chosen is None:
+        out.problems.append(Problem(path + "tax_code", "QuickBooks needs a tax code on every "
+                                    f"line in a company outside the US ({ctx.profile.country})"
+                                    ": choose one in the settings (items.tax_code_id)"))
+    return chosen
 
 
 def _invoice(ctx: Context, record: Mapping[str, Any], out: Built) -> None:

@@ -77,7 +77,8 @@ def sales_lines(lines: Sequence[Mapping[str, Any]], negate: bool) -> list[Fields
         out.append({"line_id": line.get("id"), "item_id": line.get("item_id"),
                     "class_id": line.get("class_id"), "description": line.get("description"),
                     "quantity": qty, "unit_price": price,
-                    "amount": Decimal(line["amount"]) * sign, "taxable": line.get("taxable")})
+                    "amount": Decimal(line["amount"]) * sign, "taxable": line.get("taxable"),
+                    "tax_code_id": line.get("tax_code_id")})
     return out
 
 

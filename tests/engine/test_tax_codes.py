@@ -1,0 +1,53 @@
+"""Tax codes on invoice lines: QuickBooks decides in the US unless a line says; outside
+the US every line needs the code the settings chose."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from support.qbo_world import World, make_world
+
+LINES = [{"description": "Service call", "unit_price": "120.00", "taxable": True},
+         {"description": "Disposal", "unit_price": "15.00", "taxable": False},
+         {"description": "Travel", "unit_price": "30.00"}]
+
+
+@pytest.fixture
+async def canada(engine: Engine, tenant_id: str) -> AsyncIterator[World]:
+    async for made in make_world(engine, tenant_id, tax_agency=None, country="CA"):
+        yield made
+
+
+def _invoice(world: World) -> dict[str, Any]:
+    with world.book() as book:
+        book.create("customer", {"company_name": "Maple Leaf Dental", "external_id": "C"})
+        return book.create("invoice", {"customer_external_id": "C", "status": "finalized",
+                                       "lines": LINES}).record
+
+
+async def test_us_lines_say_taxable_or_not(world: World) -> None:
+    _invoice(world)
+    report = await world.sync("full")
+    assert report.failures() == []
+    lines = (await world.records("Invoice"))[0]["Line"]
+    codes = [line["SalesItemLineDetail"]["TaxCodeRef"]["value"] for line in lines
+             if line.get("DetailType") == "SalesItemLineDetail"]
+    assert codes[:2] == ["TAX", "NON"]
+
+
+async def test_outside_the_us_every_line_needs_the_chosen_code(canada: World) -> None:
+    invoice = _invoice(canada)
+    report = await canada.sync("full")
+    failed = [o for o in report.failures() if o.kind == "invoice"]
+    assert len(failed) == 1 and "items.tax_code_id" in failed[0].message
+    codes = {c["Name"]: c["Id"] for c in await canada.records("TaxCode")}
+    canada.settings(items={"tax_code_id": codes["Standard"]})
+    retry = await canada.sync("push", push=[("invoice", invoice["id"])])
+    assert retry.failures() == []
+    lines = (await canada.records("Invoice"))[0]["Line"]
+    assert {line["SalesItemLineDetail"]["TaxCodeRef"]["value"] for line in lines
+            if line.get("DetailType") == "SalesItemLineDetail"} == {codes["Standard"]}
