@@ -47,7 +47,7 @@ from ledgerbridge.settings import store as settings_store
 TESTS = Path(__file__).resolve().parents[1]
 NAME_ENTITIES = ("Customer", "Vendor", "Item", "Class")
 TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment", "PurchaseOrder", "Bill")
-MARKER = re.compile(r"\[lb:[0-9a-f]{12}\]")
+MARKER = re.compile(r"\[lb:[0-9a-z]{12}\]")
 #: where trials crash, and how often each point is picked
 POINT_WEIGHTS = {"stage": 1, "sent": 1, "commit": 2, "apply": 2, "request": 3,
                  "answered": 2, "settle": 1, "lookup": 1, "inbound": 1, "delay": 2}
