@@ -58,3 +58,27 @@ async def test_inventory_sync_sends_counts_and_refuses_a_non_inventory_twin(
                          transport=world.transport)
     items = {i["Name"]: i for i in await world.records("Item")}
     assert items["Capacitor 45/5"]["QtyOnHand"] == 7
+
+
+async def test_counts_from_quickbooks_come_in_and_are_not_sent_back(world: World) -> None:
+    with world.book() as book:
+        part = book.create("inventory_part", {"name": "Flare Nut 3/8", "quantity_on_hand": "5",
+                                              "cost": "1.10", "price": "3.00"}).record
+        book.create("vendor", {"company_name": "Harbor Plumbing Wholesale", "external_id": "V"})
+    await inventory_sync(world.engine, world.tenant_id, world.connection_id,
+                         transport=world.transport)
+    await world.sync("full")
+    item = next(i for i in await world.records("Item") if i["Name"] == "Flare Nut 3/8")
+    vendor = (await world.seed({"Vendor": [{"DisplayName": "Parts Counter"}]},
+                               mode="create"))["Vendor"][0]
+    await world.seed({"Bill": [{"VendorRef": {"value": vendor}, "Line": [{
+        "DetailType": "ItemBasedExpenseLineDetail", "Amount": 11.0,
+        "ItemBasedExpenseLineDetail": {"ItemRef": {"value": item["Id"]}, "Qty": 10,
+                                       "UnitPrice": 1.1}}]}]}, mode="create")
+    daily = await world.sync("daily")
+    with world.book() as book:
+        assert book.get("inventory_part", part["id"])["quantity_on_hand"] == 15
+    sent_back = [o for r in (daily, await world.sync("full")) for o in r.outcomes
+                 if o.kind == "inventory_part" and o.direction == "outbound"
+                 and o.result == "updated"]
+    assert sent_back == []

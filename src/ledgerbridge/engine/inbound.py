@@ -120,11 +120,12 @@ class Inbound:
             if link.remote_version == remote.version:
                 return
             qty = remote.fields.get("qty_on_hand")
+            taken = None
             if link.record_kind == "inventory_part" and qty is not None \
                     and self.ctx.settings.purchasing.update_inventory_counts:
-                self._write(lambda: self.book.update("inventory_part", link.record_id, {
+                taken = self._write(lambda: self.book.update("inventory_part", link.record_id, {
                     "quantity_on_hand": str(qty)}).record, "inventory_part", remote)
-            self._relink(link, remote)
+            self._relink(link, remote, taken)  # the count came from QuickBooks: not echoed
             return
         if remote.deleted or not self.ctx.settings.items.get_new_items \
                 or remote.fields.get("item_type") == "other":
