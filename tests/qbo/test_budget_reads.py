@@ -77,6 +77,18 @@ async def test_read_all_pages_by_1000_and_includes_inactive(
     assert any("COUNT(*)" in q for q in queries)
 
 
+async def test_a_list_that_fits_one_page_costs_one_call(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        recorder: Recorder) -> None:
+    await seed(admin, company.realm, "Vendor", [{"DisplayName": f"Vendor {i}"}
+                                                 for i in range(40)])
+    client = await make_client()
+    before = len(recorder.requests)
+    found = await client.read_all("Vendor")
+    assert len(found) == 40
+    assert len(recorder.requests) - before == 1  # no COUNT: nothing falls between pages
+
+
 async def test_find_by_names_splits_in_lists_to_fit_the_url(
         make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
         recorder: Recorder) -> None:

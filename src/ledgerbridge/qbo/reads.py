@@ -65,10 +65,11 @@ async def count(http: QboHttp, entity: str, clause: str) -> int:
     return int(response.get("totalCount", 0))
 
 
-async def read_pages(http: QboHttp, entity: str, clause: str) -> list[dict[str, Any]]:
-    """Every row matching ``clause``, 1000 at a time by Id, until a short page."""
-    found: dict[str, dict[str, Any]] = {}
-    start = 1
+async def read_pages(http: QboHttp, entity: str, clause: str, start: int = 1,
+                     found: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Every row matching ``clause`` from ``start``, 1000 at a time by Id, until a short
+    page."""
+    found = {} if found is None else found
     while True:
         page = await rows(http, entity, f"SELECT * FROM {entity}{clause} ORDERBY Id "
                                         f"STARTPOSITION {start} MAXRESULTS {PAGE}")
@@ -81,12 +82,17 @@ async def read_pages(http: QboHttp, entity: str, clause: str) -> list[dict[str, 
 
 async def read_all(http: QboHttp, entity: str, since: datetime | None = None
                    ) -> list[dict[str, Any]]:
-    """Every ``entity`` (inactive ones too), checked against COUNT; one re-read when
-    records vanished between the pages, then :class:`RetryLaterError`."""
+    """Every ``entity`` (inactive ones too). More than one page is checked against COUNT;
+    one re-read when records vanished between the pages, then :class:`RetryLaterError`."""
     clause = where(*base_conditions(entity, since))
     for _ in range(2):
+        first = await rows(http, entity, f"SELECT * FROM {entity}{clause} ORDERBY Id "
+                                         f"STARTPOSITION 1 MAXRESULTS {PAGE}")
+        if len(first) < PAGE:  # one page holds them all: nothing can fall between pages
+            return first
         expected = await count(http, entity, clause)
-        found = await read_pages(http, entity, clause)
+        found = await read_pages(http, entity, clause, PAGE + 1,
+                                 {str(row.get("Id")): row for row in first})
         if len(found) >= expected:
             return found
     raise RetryLaterError(f"{entity} records changed in QuickBooks while they were read "
