@@ -230,8 +230,11 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float
             if phase == "quiet":
                 # a quiet day: the last run ended long before this one, so the overlap
                 # (5 minutes back from the last run's start, here all of the full syncs
-                # a few seconds ago) holds nothing; shrink it to what a day later sees
+                # a few seconds ago) holds nothing; shrink it to what a day later sees,
+                # and let QuickBooks' clock (whole seconds) move past the last writes
                 runner_module.OVERLAP = timedelta(seconds=1)
+            if phase in ("daily", "quiet"):
+                await asyncio.sleep(2.1)
             cpu, wall = time.process_time(), time.monotonic()
             report = await SyncRunner(engine, tenant, connection.id,
                                       QboLedger(client)).run(mode)  # type: ignore[arg-type]

@@ -91,7 +91,9 @@ def install_points() -> None:
     """Wrap the engine's steps with crash points (this process only)."""
     store = engine_operations.OperationStore
     store.stage = _before("stage", store.stage)  # type: ignore[method-assign]
+    store.stage_many = _before("stage", store.stage_many)  # type: ignore[method-assign]
     move = store.move
+    move_many = store.move_many
 
     @functools.wraps(move)
     def moved(self: Any, op_id: str, to: str, **values: Any) -> None:
@@ -99,6 +101,13 @@ def install_points() -> None:
         if to == "sent":
             hit("sent")
     store.move = moved  # type: ignore[method-assign,assignment]
+
+    @functools.wraps(move_many)
+    def moved_many(self: Any, rows: Any, to: str, **values: Any) -> None:
+        move_many(self, rows, to, **values)  # type: ignore[arg-type]
+        if to == "sent" and rows:
+            hit("sent")
+    store.move_many = moved_many  # type: ignore[method-assign,assignment]
 
     commit = Connection.commit
 

@@ -7,8 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from sqlalchemy import RowMapping
-
+from ledgerbridge.book.types import dumps
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import Built, build, display_name
 from ledgerbridge.engine.graph import SUB_CUSTOMERS, parent
@@ -54,7 +53,7 @@ class Work:
     link: Link | None
     action: str = "create"
     name: str | None = None
-    op: RowMapping | None = None
+    op: dict[str, Any] | None = None
     link_only: bool = False
     reason: str = ""
 
@@ -72,6 +71,10 @@ class LevelRunner:
         self.run_id = run_id
         self.checkpoint = checkpoint
         self.outcomes: list[RecordOutcome] = []
+        #: results not yet written (``_flush`` writes them together)
+        self._links: list[Link] = []
+        self._done: list[tuple[str, str | None]] = []
+        self._superseded: list[tuple[str, str]] = []
 
     # deciding -------------------------------------------------------------------------
     def _prepare(self, kind: str, record: dict[str, Any]) -> Work | None:
@@ -244,12 +247,10 @@ class LevelRunner:
                    f"matched the existing {record.kind} '{record.name}'", record.id)
 
     # sending --------------------------------------------------------------------------
-    def _stage(self, work: Work) -> RowMapping:
-        planned = Planned(work.kind, work.record["id"], work.record["version"], work.action,
-                          work.built.remote_kind, work.built.fields,
-                          work.link.remote_id if work.link else None)
-        work.op = self.ctx.ops.stage(planned, self.run_id)
-        return work.op
+    def _stage(self, work: Work) -> dict[str, Any]:
+        row = dict(self.ctx.ops.stage(self._planned(work), self.run_id))
+        work.op = row
+        return row
 
     def _ledger_op(self, work: Work) -> LedgerOp:
         assert work.op is not None
@@ -269,39 +270,56 @@ class LevelRunner:
         self._succeed(work, LedgerResult(op.id, found), "created")
         return True
 
+    def _planned(self, work: Work) -> Planned:
+        return Planned(work.kind, work.record["id"], work.record["version"], work.action,
+                       work.built.remote_kind, work.built.fields,
+                       work.link.remote_id if work.link else None)
+
     async def send(self, works: Sequence[Work]) -> None:
+        """Stage the level's operations, send them, record the answers: a few statements
+        for the whole level, not a few per record."""
+        ops = self.ctx.ops
+        rows = ops.stage_many([self._planned(work) for work in works], self.run_id)
+        for work, row in zip(works, rows, strict=True):
+            work.op = row
+        # failed here, before QuickBooks saw it, and the problem is gone now
+        ops.move_many([r for r in rows if r["state"] == "failed" and r["error_action"] is None],
+                      "pending", message=None)
         ready: list[tuple[Work, LedgerOp]] = []
-        for work in works:
-            row = self._stage(work)
-            if row["state"] == "failed" and row["error_action"] is None:
-                # it failed here, before QuickBooks saw it, and the problem is gone now
-                self.ctx.ops.move(row["id"], "pending", message=None)
-                row = self.ctx.ops.get(row["id"])
+        payloads: list[tuple[str, Mapping[str, Any]]] = []
+        for work, row in zip(works, rows, strict=True):
             if row["state"] in ("failed", "needs_attention"):
                 self._note(work, "failed", row["message"] or "")
                 continue
             if row["state"] in ("done", "dismissed"):
                 self._note(work, "unchanged" if row["state"] == "done" else "skipped")
                 continue
-            if row["state"] != "sent":  # not sent yet: send what the record is now
-                self.ctx.ops.replace_payload(row["id"], work.built.fields)
-                work.op = self.ctx.ops.get(row["id"])
+            if row["state"] != "sent" and dumps(row["payload"]) != dumps(work.built.fields):
+                row["payload"] = dict(work.built.fields)  # not sent yet: the record as now
+                payloads.append((row["id"], row["payload"]))
             op = self._ledger_op(work)
             if row["state"] == "sent" and await self._resolve_unknown(work, op):
                 continue
-            if row["state"] == "blocked":
-                self.ctx.ops.move(row["id"], "pending")
-            if row["state"] != "sent":
-                self.ctx.ops.move(row["id"], "sent")
             ready.append((work, op))
+        ops.set_payloads(payloads)
+        ops.move_many([w.op for w, _ in ready if w.op and w.op["state"] == "blocked"],
+                      "pending")
+        ops.move_many([w.op for w, _ in ready if w.op and w.op["state"] == "pending"], "sent")
         self.checkpoint()
-        if not ready:
-            return
-        results = await self.ledger.apply([op for _, op in ready])
-        by_id = {result.op_id: result for result in results}
-        for work, op in ready:
-            await self._settle(work, op, by_id[op.id])
+        if ready:
+            results = await self.ledger.apply([op for _, op in ready])
+            by_id = {result.op_id: result for result in results}
+            for work, op in ready:
+                await self._settle(work, op, by_id[op.id])
+        self._flush()
         self.checkpoint()
+
+    def _flush(self) -> None:
+        """Write what succeeded: links, operations done, older ones superseded."""
+        self.ctx.links.put_many(self._links)
+        self.ctx.ops.finish_many(self._done)
+        self.ctx.ops.supersede_many(self._superseded, [op_id for op_id, _ in self._done])
+        self._links, self._done, self._superseded = [], [], []
 
     async def _settle(self, work: Work, op: LedgerOp, result: LedgerResult) -> None:
         if result.ok:
@@ -341,19 +359,18 @@ class LevelRunner:
         marker = {"void": "void", "delete": "deleted"}.get(work.action)
         sent = marker or content_hash(work.built.fields)
         if record is not None:
-            self.ctx.links.put(Link(work.kind, work.record["id"], record.kind, record.id,
+            self._links.append(Link(work.kind, work.record["id"], record.kind, record.id,
                                     record.version or None, record.name, sent,
                                     work.record["version"], "created"))
             if record.kind in NAME_KINDS:
                 self.index.add([record])
         elif work.link is not None:
-            self.ctx.links.put(Link(work.kind, work.record["id"], work.link.remote_kind,
+            self._links.append(Link(work.kind, work.record["id"], work.link.remote_kind,
                                     work.link.remote_id, work.link.remote_version,
                                     work.link.remote_name, sent, work.record["version"],
                                     work.link.how))
-        self.ctx.ops.move(result.op_id, "done", remote_id=record.id if record else None,
-                          message=None, error_code=None, error_action=None)
-        self.ctx.ops.supersede(work.kind, work.record["id"], keep=result.op_id)
+        self._done.append((result.op_id, record.id if record else None))
+        self._superseded.append(work.key)
         self._note(work, verb, "", record.id if record else None)
 
     # the level ------------------------------------------------------------------------

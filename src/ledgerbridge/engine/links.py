@@ -4,12 +4,12 @@ and content hash last sent, so unchanged records are never sent again."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from ledgerbridge.book.types import dumps
 from ledgerbridge.engine.tables import links
@@ -87,6 +87,38 @@ class LinkStore:
         known[(link.record_kind, link.record_id)] = link
         if self._by_remote is not None:
             self._by_remote[(link.remote_kind, link.remote_id)] = link
+
+    def put_many(self, made: Sequence[Link]) -> None:
+        """``put`` for many links in two statements (a level's results at once)."""
+        if not made:
+            return
+        known = self._load()
+        for link in made:
+            known.pop((link.record_kind, link.record_id), None)
+            other = self.by_remote(link.remote_kind, link.remote_id)
+            if other is not None:
+                known.pop((other.record_kind, other.record_id), None)
+        table = links.c
+        self.conn.execute(delete(links).where(
+            table.connection_id == self.connection_id,
+            table.record_kind == bindparam("b_kind"), table.record_id == bindparam("b_id")),
+            [{"b_kind": link.record_kind, "b_id": link.record_id} for link in made])
+        self.conn.execute(delete(links).where(
+            table.connection_id == self.connection_id,
+            table.remote_kind == bindparam("b_kind"), table.remote_id == bindparam("b_id")),
+            [{"b_kind": link.remote_kind, "b_id": link.remote_id} for link in made])
+        now = datetime.now(UTC)
+        self.conn.execute(links.insert(), [
+            {"connection_id": self.connection_id, "record_kind": link.record_kind,
+             "record_id": link.record_id, "remote_kind": link.remote_kind,
+             "remote_id": link.remote_id, "remote_version": link.remote_version,
+             "remote_name": link.remote_name, "sent_hash": link.sent_hash,
+             "record_version": link.record_version, "how": link.how, "updated_at": now}
+            for link in made])
+        for link in made:
+            known[(link.record_kind, link.record_id)] = link
+            if self._by_remote is not None:
+                self._by_remote[(link.remote_kind, link.remote_id)] = link
 
     def remove(self, record_kind: str, record_id: str) -> None:
         self._load().pop((record_kind, record_id), None)

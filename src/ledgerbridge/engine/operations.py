@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping, bindparam, or_, select
 
+from ledgerbridge.book.types import JSONText
 from ledgerbridge.engine.tables import operations
 from ledgerbridge.errors import ConflictError, NotFoundError
 
@@ -87,6 +88,92 @@ class OperationStore:
             remote_id=planned.remote_id, payload=dict(planned.payload), state="pending",
             attempts=0, created_at=now, updated_at=now))
         return self.get(op_id)
+
+    def stage_many(self, planned: Sequence[Planned], run_id: str | None
+                   ) -> list[dict[str, Any]]:
+        """``stage`` for a level's operations: one read, one insert; the rows in order
+        (plain dicts that ``move_many`` keeps current)."""
+        ids = [operation_id(self.connection_id, p.record_kind, p.record_id, p.action,
+                            p.record_version) for p in planned]
+        known: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            rows = self.conn.execute(select(operations).where(
+                operations.c.id.in_(ids[start:start + 500]))).mappings()
+            known.update((row["id"], dict(row)) for row in rows)
+        now = datetime.now(UTC)
+        fresh: list[dict[str, Any]] = []
+        for op_id, item in zip(ids, planned, strict=True):
+            if op_id not in known:
+                known[op_id] = {
+                    "id": op_id, "connection_id": self.connection_id, "run_id": run_id,
+                    "direction": item.direction, "record_kind": item.record_kind,
+                    "record_id": item.record_id, "record_version": item.record_version,
+                    "action": item.action, "remote_kind": item.remote_kind,
+                    "remote_id": item.remote_id, "payload": dict(item.payload),
+                    "state": "pending", "attempts": 0, "error_code": None,
+                    "error_action": None, "message": None, "raw_error": None,
+                    "blocked_by": None, "created_at": now, "updated_at": now}
+                fresh.append(known[op_id])
+        if fresh:
+            self.conn.execute(operations.insert(), fresh)
+        return [known[op_id] for op_id in ids]
+
+    def move_many(self, rows: Sequence[dict[str, Any]], to: State, **values: Any) -> None:
+        """Move every row to ``to`` in one statement (each transition checked)."""
+        if not rows:
+            return
+        for row in rows:
+            if to not in ALLOWED[row["state"]]:
+                raise ConflictError(f"operation {row['id']} cannot go from {row['state']} "
+                                    f"to {to}")
+        now = datetime.now(UTC)
+        extra = {"attempts": operations.c.attempts + 1} if to == "sent" else {}
+        ids = [row["id"] for row in rows]
+        for start in range(0, len(ids), 500):
+            self.conn.execute(operations.update().where(
+                operations.c.id.in_(ids[start:start + 500])).values(
+                state=to, updated_at=now, **extra, **values))
+        for row in rows:
+            row.update(state=to, updated_at=now, **values)
+            if to == "sent":
+                row["attempts"] += 1
+
+    def finish_many(self, done: Sequence[tuple[str, str | None]]) -> None:
+        """Mark sent operations done, each with the remote id it made or changed."""
+        if not done:
+            return
+        table = operations.c
+        self.conn.execute(operations.update().where(
+            table.id == bindparam("b_id"), table.state == "sent").values(
+            state="done", remote_id=bindparam("b_remote"), message=None, error_code=None,
+            error_action=None, updated_at=datetime.now(UTC)),
+            [{"b_id": op_id, "b_remote": remote} for op_id, remote in done])
+
+    def supersede_many(self, records: Sequence[tuple[str, str]], keep: Sequence[str]
+                       ) -> None:
+        """``supersede`` for many records at once (``keep[i]`` is record i's op)."""
+        if not records:
+            return
+        table = operations.c
+        self.conn.execute(operations.update().where(
+            table.connection_id == self.connection_id,
+            table.record_kind == bindparam("b_kind"), table.record_id == bindparam("b_id"),
+            table.id != bindparam("b_keep"),
+            # (no IN list: executemany statements cannot expand one)
+            or_(*(table.state == state
+                  for state in ("pending", "blocked", "failed", "needs_attention"))),
+        ).values(state="dismissed", message="superseded by a newer change",
+                 updated_at=datetime.now(UTC)),
+            [{"b_kind": kind, "b_id": record_id, "b_keep": kept}
+             for (kind, record_id), kept in zip(records, keep, strict=True)])
+
+    def set_payloads(self, changes: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """New payloads for operations not sent yet (``replace_payload`` for many)."""
+        if changes:
+            self.conn.execute(operations.update().where(
+                operations.c.id == bindparam("b_id"), operations.c.state != "sent").values(
+                payload=bindparam("b_payload", type_=JSONText), updated_at=datetime.now(UTC)),
+                [{"b_id": op_id, "b_payload": dict(payload)} for op_id, payload in changes])
 
     def move(self, op_id: str, to: State, **values: Any) -> None:
         row = self.get(op_id)

@@ -56,6 +56,7 @@ class SyncRunner:
         self.connection_id = connection_id
         self.ledger = ledger
         self.progress = progress or (lambda phase, done, total: None)
+        self._checked_at: datetime | None = None
 
     async def run(self, mode: Mode = "daily", dry_run: bool = False,
                   push: Sequence[Key] = ()) -> RunReport:
@@ -101,7 +102,9 @@ class SyncRunner:
         if dry_run:
             conn.rollback()
             return report
-        self._save(conn, mode, feed_to, changes_to, report)
+        # QuickBooks' own clock when it told us (a skewed local clock must not make the
+        # next window start after changes it has not seen)
+        self._save(conn, mode, feed_to, self._checked_at or changes_to, report)
         return report
 
     async def _read_lists(self, ctx: Context, index: NameIndex) -> list[RecordOutcome]:
@@ -125,6 +128,7 @@ class SyncRunner:
         except FullReadDue:
             return await self._read_lists(ctx, index)
         index.add(changes.records)
+        self._checked_at = changes.until
         return [] if ctx.dry_run else Inbound(ctx).apply(changes.records)
 
     def _roots(self, ctx: Context, mode: Mode, feed_from: int, feed_to: int,
