@@ -87,7 +87,15 @@ def _item_result(op: Operation, item: dict[str, Any] | None) -> Result:
 async def apply(http: QboHttp, operations: Sequence[Operation]) -> list[Result]:
     """One :class:`Result` per operation, in the order given."""
     batches = pack(operations)
-    answered = await asyncio.gather(*(send_batch(http, batch) for batch in batches))
+    # as many batches at once as may be in flight; the rest queue here rather than
+    # every one of them polling the budget for a free slot
+    slots = asyncio.Semaphore(max(1, http.budget.limits.in_flight))
+
+    async def send(batch: list[Operation]) -> list[Result]:
+        async with slots:
+            return await send_batch(http, batch)
+
+    answered = await asyncio.gather(*(send(batch) for batch in batches))
     by_id = {result.operation_id: result for group in answered for result in group}
     results = [by_id[op.id] for op in operations]
     return await explain_name_clashes(http, operations, results)
