@@ -139,15 +139,27 @@ def _invoice(ctx: Context, record: Mapping[str, Any], out: Built) -> None:
 def _payment_party(ctx: Context, record: Mapping[str, Any]) -> tuple[str, str]:
     """Who a payment is from in QuickBooks: the one party its invoices bill (a job, say),
     or the customer when they bill several or none."""
-    parties = set()
-    for app in record["applications"]:
-        invoice = ctx.records.get("invoice", app["invoice_id"])
-        if invoice is not None:
-            parties.add(billed_party(ctx, invoice))
+    parties = _billed_parties(ctx, record)
     return parties.pop() if len(parties) == 1 else ("customer", record["customer_id"])
 
 
+def _billed_parties(ctx: Context, record: Mapping[str, Any]) -> set[tuple[str, str]]:
+    found = set()
+    for app in record["applications"]:
+        invoice = ctx.records.get("invoice", app["invoice_id"])
+        if invoice is not None:
+            found.add(billed_party(ctx, invoice))
+    return found
+
+
 def _payment(ctx: Context, record: Mapping[str, Any], out: Built) -> None:
+    parties = _billed_parties(ctx, record)
+    if len(parties) > 1:
+        named = ", ".join(f"{kind.replace('_', ' ')} {rid}" for kind, rid in sorted(parties))
+        out.problems.append(Problem("applications", "is applied to invoices billed to "
+                                    f"different customers or jobs in QuickBooks ({named}); "
+                                    "a QuickBooks payment comes from one of them: record "
+                                    "one payment per job"))
     party_kind, party_id = _payment_party(ctx, record)
     customer = _need(ctx, party_kind, party_id, "customer_id", out)
     applied = []

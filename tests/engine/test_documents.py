@@ -1,5 +1,6 @@
-"""Tax codes on invoice lines: QuickBooks decides in the US unless a line says; outside
-the US every line needs the code the settings chose."""
+"""How documents go: tax codes on invoice lines (QuickBooks decides in the US unless a
+line says; outside the US every line needs the code the settings chose), and payments,
+which QuickBooks takes from one customer or job."""
 
 from __future__ import annotations
 
@@ -51,3 +52,25 @@ async def test_outside_the_us_every_line_needs_the_chosen_code(canada: World) ->
     lines = (await canada.records("Invoice"))[0]["Line"]
     assert {line["SalesItemLineDetail"]["TaxCodeRef"]["value"] for line in lines
             if line.get("DetailType") == "SalesItemLineDetail"} == {codes["Standard"]}
+
+
+async def test_a_payment_across_jobs_fails_with_the_fix(world: World) -> None:
+    with world.book() as book:
+        book.create("customer", {"company_name": "Two Jobs Inc", "external_id": "C"})
+        for job in ("J1", "J2"):
+            book.create("job", {"customer_external_id": "C", "name": f"Job {job}",
+                                "external_id": job})
+            book.create("invoice", {"customer_external_id": "C", "job_external_id": job,
+                                    "kind": "project", "status": "finalized",
+                                    "external_id": f"I-{job}", "lines": [
+                                        {"description": "Work", "unit_price": "100.00"}]})
+        payment = book.create("payment", {
+            "customer_external_id": "C", "amount": "200.00", "payment_date": "2026-05-01",
+            "applications": [{"invoice_external_id": "I-J1", "amount": "100.00"},
+                             {"invoice_external_id": "I-J2", "amount": "100.00"}]}).record
+    report = await world.sync("full")
+    failed = [o for o in report.failures() if o.kind == "payment"]
+    assert [o.record_id for o in failed] == [payment["id"]]
+    assert "one payment per job" in failed[0].message
+    assert len(await world.records("Invoice")) == 2
+    assert await world.records("Payment") == []
