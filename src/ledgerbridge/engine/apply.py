@@ -184,9 +184,14 @@ class LevelRunner:
         creates = [w for w in works
                    if w.action == "create" and w.built.remote_kind in NAME_KINDS]
         wanted: dict[RemoteKind, set[str]] = {}
+        rules = self.ctx.settings.connection
         for work in creates:
+            name = str(work.built.fields["name"])
+            limit = self.ctx.profile.name_limits.get(work.built.remote_kind, 100)
+            # the name the collision rule may turn it into, so that is looked up too
+            names = {name, with_suffix(name, work.built.remote_kind, limit, rules)}
             for kind in _namespace(work.built.remote_kind):
-                wanted.setdefault(kind, set()).add(str(work.built.fields["name"]))
+                wanted.setdefault(kind, set()).update(names)
         self.checkpoint()
         for kind, names in wanted.items():
             await self.index.ensure(self.ledger, kind, sorted(names))

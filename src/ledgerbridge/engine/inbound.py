@@ -137,7 +137,8 @@ class Inbound:
         """Link the book record of the same name (an inactive record's name while active
         counts too), or create one."""
         base = remote.fields.get("base_name")
-        names = [normalize(str(n)) for n in (remote.name, base) if n]
+        names = [normalize(str(n)) for n in (remote.name, base, self._unsuffixed(kind, remote))
+                 if n]
         if base:
             fields = {**fields, title: str(base)}
         book_names = self._names(kind, title)
@@ -151,6 +152,14 @@ class Inbound:
         if made is not None:
             self._link(kind, made, remote, "imported")
             self._note(kind, made["id"], "imported", "", remote.id)
+
+    def _unsuffixed(self, kind: str, remote: RemoteRecord) -> str | None:
+        """The name before the collision rule's suffix ("Acme (C)" -> "Acme"): the book
+        record that QuickBooks knows under the suffixed name."""
+        wide = self.ctx.settings.connection
+        suffix = {"customer": wide.customer_suffix, "vendor": wide.vendor_suffix}.get(kind)
+        name = remote.name or ""
+        return name[: -len(suffix)].rstrip() if suffix and name.endswith(suffix) else None
 
     def _names(self, kind: str, title: str) -> dict[str, list[dict[str, Any]]]:
         """The book's records of ``kind`` by normalized name, read once per run."""
