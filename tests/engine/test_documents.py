@@ -74,3 +74,23 @@ async def test_a_payment_across_jobs_fails_with_the_fix(world: World) -> None:
     assert "one payment per job" in failed[0].message
     assert len(await world.records("Invoice")) == 2
     assert await world.records("Payment") == []
+
+
+async def test_an_invoice_deleted_in_quickbooks_and_kept_here_says_so(world: World) -> None:
+    from ledgerbridge.qbo.operations import Operation
+
+    invoice = _invoice(world)
+    await world.sync("full")
+    remote = (await world.records("Invoice"))[0]
+    deleted = await world.client.apply([Operation("del-1", "delete", "Invoice", {
+        "Id": remote["Id"], "SyncToken": remote["SyncToken"]})])
+    assert deleted[0].ok
+    daily = await world.sync("daily")
+    assert [(o.kind, o.result) for o in daily.outcomes if o.direction == "inbound"] == [
+        ("invoice", "skipped")]
+    with world.book() as book:
+        assert book.get("invoice", invoice["id"])["deleted_at"] is None
+        book.update("invoice", invoice["id"], {"memo": "changed after the deletion"})
+    after = await world.sync("daily")
+    failed = [o for o in after.failures() if o.kind == "invoice"]
+    assert len(failed) == 1 and "deleted in QuickBooks" in failed[0].message

@@ -12,7 +12,7 @@ from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import Built, build, display_name
 from ledgerbridge.engine.graph import SUB_CUSTOMERS, parent
 from ledgerbridge.engine.ledger import Ledger, LedgerOp, LedgerResult, RemoteKind, RemoteRecord
-from ledgerbridge.engine.links import Link, content_hash
+from ledgerbridge.engine.links import GONE, Link, content_hash
 from ledgerbridge.engine.matching import NAMESPACE, Candidate, NameIndex, decide
 from ledgerbridge.engine.names import FORBIDDEN, normalize, with_suffix
 from ledgerbridge.engine.operations import Planned
@@ -94,6 +94,12 @@ class LevelRunner:
                 return None
             return work
         self._keep_collision_name(work, link)
+        if link.sent_hash == GONE:
+            self._note(work, "failed", f"its {link.remote_kind.replace('_', ' ')} "
+                       f"{link.remote_id} was deleted in QuickBooks and is kept here (invoices."
+                       "delete_when_deleted_in_qb is off): delete it here too, or recreate "
+                       "it in QuickBooks")
+            return None
         work.action = self._change_action(kind, record, built, link)
         if work.action == "none":
             self._note(work, "unchanged", "", link.remote_id)

@@ -5,12 +5,13 @@ version the link already has is our own write coming back and is skipped."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.ledger import RemoteRecord
-from ledgerbridge.engine.links import Link
+from ledgerbridge.engine.links import GONE, Link
 from ledgerbridge.engine.names import normalize
 from ledgerbridge.engine.outcomes import RecordOutcome
 from ledgerbridge.errors import LedgerbridgeError
@@ -188,6 +189,10 @@ class Inbound:
                             "invoice", remote)
                 self.ctx.links.remove("invoice", link.record_id)
                 self._note("invoice", link.record_id, "deleted", "deleted in QuickBooks")
+            elif link.sent_hash != GONE:  # kept here; remembered as gone there
+                self.ctx.links.put(replace(link, sent_hash=GONE))
+                self._note("invoice", link.record_id, "skipped",
+                           "deleted in QuickBooks; kept here (setting)", remote.id)
             return
         if link.remote_version == remote.version:
             return

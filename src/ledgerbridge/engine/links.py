@@ -14,6 +14,9 @@ from sqlalchemy import Connection, bindparam, delete, select
 from ledgerbridge.book.types import dumps
 from ledgerbridge.engine.tables import links
 
+#: ``sent_hash`` of a link whose QuickBooks record was deleted there (kept in the book)
+GONE = "deleted-in-quickbooks"
+
 
 def content_hash(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(dumps(dict(fields)).encode()).hexdigest()
