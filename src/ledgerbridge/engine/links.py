@@ -70,26 +70,9 @@ class LinkStore:
         return link
 
     def put(self, link: Link) -> None:
-        """Create or replace the link of ``link.record_kind``/``record_id``."""
-        known = self._load()
-        known.pop((link.record_kind, link.record_id), None)
-        other = self.by_remote(link.remote_kind, link.remote_id)
-        if other is not None:
-            known.pop((other.record_kind, other.record_id), None)
-        table = links.c
-        self.conn.execute(delete(links).where(
-            table.connection_id == self.connection_id,
-            ((table.record_kind == link.record_kind) & (table.record_id == link.record_id))
-            | ((table.remote_kind == link.remote_kind) & (table.remote_id == link.remote_id))))
-        self.conn.execute(links.insert().values(
-            connection_id=self.connection_id, record_kind=link.record_kind,
-            record_id=link.record_id, remote_kind=link.remote_kind, remote_id=link.remote_id,
-            remote_version=link.remote_version, remote_name=link.remote_name,
-            sent_hash=link.sent_hash, record_version=link.record_version, how=link.how,
-            updated_at=datetime.now(UTC)))
-        known[(link.record_kind, link.record_id)] = link
-        if self._by_remote is not None:
-            self._by_remote[(link.remote_kind, link.remote_id)] = link
+        """Create or replace the link of ``link.record_kind``/``record_id`` (and drop any
+        other link to the same QuickBooks record)."""
+        self.put_many([link])
 
     def put_many(self, made: Sequence[Link]) -> None:
         """``put`` for many links in two statements (a level's results at once)."""
