@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import uvicorn
 from typer.testing import CliRunner
@@ -40,6 +41,9 @@ def test_connect_list_disconnect_remove(sandbox_url: str) -> None:
     assert done.exit_code == 0, done.output
     assert "connected" in done.output and "Sandbox Company" in done.output
     connection_id = done.output.split()[0]
+    company = httpx.get(f"{sandbox_url}/sandbox/companies").json()[0]
+    assert company["tax_agency"]  # made ready for invoices and bills
+    assert company["preferences"]["class_tracking_per_line"] is True
     listed = runner.invoke(app, ["connections", "list", "--tenant", "Acme"])
     assert connection_id in listed.output and "RT01" not in listed.output
     off = runner.invoke(app, ["connections", "disconnect", connection_id, "--tenant", "Acme"])

@@ -16,6 +16,10 @@ from ledgerbridge.qbo.environments import endpoints_for
 from ledgerbridge.qbo.secrets import SecretBox
 
 REDIRECT_URI = "http://127.0.0.1/ledgerbridge/oauth/qbo/callback"
+#: the company made when the sandbox has none: ready for documents (US companies need a
+#: tax agency before invoices and bills go), with class tracking on
+NEW_COMPANY = {"name": "Sandbox Company", "tax_agency": "Sandbox Sales Tax",
+               "preferences": {"class_tracking_per_line": True}}
 
 
 async def _admin(client: httpx.AsyncClient, method: str, path: str, body: Any = None
@@ -44,7 +48,7 @@ async def connect(engine: Engine, box: SecretBox, tenant_id: str, sandbox_url: s
         if realm_id is None:
             companies = await _admin(client, "GET", "/sandbox/companies")
             realm_id = (companies[0]["realm_id"] if companies else (await _admin(
-                client, "POST", "/sandbox/companies", {"name": "Sandbox Company"}))["realm_id"])
+                client, "POST", "/sandbox/companies", NEW_COMPANY))["realm_id"])
         _, url = authorize.begin(
             engine, box, tenant_id, name=name, endpoints=endpoints,
             client_id=app["client_id"], client_secret=app["client_secret"],
