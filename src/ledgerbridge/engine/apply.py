@@ -305,7 +305,8 @@ class LevelRunner:
             if row["state"] in ("done", "dismissed"):
                 self._note(work, "unchanged" if row["state"] == "done" else "skipped")
                 continue
-            if row["state"] != "sent" and dumps(row["payload"]) != dumps(work.built.fields):
+            if row["state"] != "sent" and row["payload"] != work.built.fields \
+                    and dumps(row["payload"]) != dumps(work.built.fields):
                 row["payload"] = dict(work.built.fields)  # not sent yet: the record as now
                 payloads.append((row["id"], row["payload"]))
             op = self._ledger_op(work)
