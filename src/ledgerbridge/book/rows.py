@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from ledgerbridge.book.kinds import KindSpec
+from ledgerbridge.book.kinds import KINDS, KindSpec
 from ledgerbridge.book.schemas import Address
 from ledgerbridge.book.triggers import ADDRESS_PARTS, BOOKKEEPING
 
@@ -20,10 +21,16 @@ def ref_fields(spec: KindSpec) -> set[str]:
     return {f for ref in spec.refs for f in (ref.id_field, ref.external_field)}
 
 
-def plain_fields(spec: KindSpec) -> list[str]:
+def plain_fields(spec: KindSpec) -> tuple[str, ...]:
     """Input fields stored as a column of the same name."""
+    return _plain_fields(spec.name)
+
+
+@cache
+def _plain_fields(kind: str) -> tuple[str, ...]:
+    spec = KINDS[kind]
     skip = ref_fields(spec) | set(spec.addresses) | {"external_id", spec.items_field}
-    return [name for name in spec.model.model_fields if name not in skip]
+    return tuple(name for name in spec.model.model_fields if name not in skip)
 
 
 def flatten_address(prefix: str, address: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -36,8 +43,13 @@ def nest_address(prefix: str, row: Mapping[Any, Any]) -> dict[str, Any] | None:
     return values if any(v is not None for v in values.values()) else None
 
 
-def content_columns(spec: KindSpec) -> list[str]:
-    return [c.name for c in spec.table.columns if c.name not in BOOKKEEPING]
+def content_columns(spec: KindSpec) -> tuple[str, ...]:
+    return _content_columns(spec.name)
+
+
+@cache
+def _content_columns(kind: str) -> tuple[str, ...]:
+    return tuple(c.name for c in KINDS[kind].table.columns if c.name not in BOOKKEEPING)
 
 
 def to_out(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
