@@ -31,13 +31,12 @@ import json
 import os
 import random
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,7 @@ from ledgerbridge.qbo import local_sandbox
 from ledgerbridge.qbo.budget import Limits, RealmBudget
 from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.qbo.secrets import SecretBox
+from ledgerbridge.sandbox.process import running_sandbox
 from ledgerbridge.settings import store as settings_store
 
 FULL = {"customers": 10_000, "jobs": 20_000, "items": 200, "invoices": 30_000,
@@ -122,40 +122,7 @@ def load(url: str, scale: float) -> str:
         engine.dispose()
 
 
-# the sandbox ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
-
-@contextlib.contextmanager
-def sandbox_server(directory: Path) -> Iterator[str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(directory / "sandbox.log", "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ledgerbridge", "sandbox", "qbo", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                with contextlib.suppress(httpx.HTTPError), \
-                        httpx.Client(base_url=url, timeout=2) as http:
-                    if http.get("/sandbox/companies").status_code == 200:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the sandbox did not start")
-                time.sleep(0.05)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def scaled(scale: float) -> tuple[Callable[[], float], Callable[[float], Awaitable[None]]]:
@@ -401,7 +368,7 @@ def main() -> None:
                                 ).stdout.strip().splitlines()[-1]
         print(f"company {sizes(args.scale)} loaded in {time.monotonic() - started:.1f} s",
               flush=True)
-        with sandbox_server(directory) as server:
+        with running_sandbox(directory) as server:
             with httpx.Client(base_url=server) as admin:
                 admin.put("/sandbox/settings", json={"time_scale": args.time_scale})
             ours = engine_sync(server, url, tenant, args.time_scale)

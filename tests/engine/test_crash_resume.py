@@ -18,7 +18,6 @@ import os
 import random
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from ledgerbridge.engine.tables import links, operations
 from ledgerbridge.qbo import local_sandbox
 from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.sample.company import sample_company
+from ledgerbridge.sandbox.process import running_sandbox
 from ledgerbridge.settings import store as settings_store
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -55,51 +55,17 @@ DRIVER_TIMEOUT = 180
 
 
 # the sandbox as a server process ------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def sandbox_server(directory: Path) -> Iterator[str]:
-    """``ledgerbridge sandbox qbo --port P --state-file F`` as a child process; always
-    stopped at the end."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(directory / "sandbox.log", "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ledgerbridge", "sandbox", "qbo", "--port", str(port),
-             "--state-file", str(directory / "qbo.sqlite")],
-            stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with httpx.Client(base_url=url, timeout=2) as http:
-                        if http.get("/sandbox/companies").status_code == 200:
-                            break
-                except httpx.HTTPError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the sandbox server did not start: "
-                                       + (directory / "sandbox.log").read_text()[-2000:])
-                time.sleep(0.05)
-            with httpx.Client(base_url=url) as http:
-                # the company's limits are QuickBooks'; a killed run's calls still count
-                # there while its successor's budget starts empty, so lift the per-minute
-                # limits to keep trials from waiting a minute on a 429
-                http.put("/sandbox/settings", json={"limits": {
-                    "per_minute": 10**6, "batch_per_minute": 10**6}}).raise_for_status()
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    """The sandbox as a child process keeping its state in a file; always stopped."""
+    with running_sandbox(directory, directory / "qbo.sqlite") as url:
+        with httpx.Client(base_url=url) as http:
+            # the company's limits are QuickBooks'; a killed run's calls still count
+            # there while its successor's budget starts empty, so lift the per-minute
+            # limits to keep trials from waiting a minute on a 429
+            http.put("/sandbox/settings", json={"limits": {
+                "per_minute": 10**6, "batch_per_minute": 10**6}}).raise_for_status()
+        yield url
 
 
 # companies ----------------------------------------------------------------------------

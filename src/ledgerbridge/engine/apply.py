@@ -259,7 +259,7 @@ class LevelRunner:
 
     # sending --------------------------------------------------------------------------
     def _stage(self, work: Work) -> dict[str, Any]:
-        row = dict(self.ctx.ops.stage(self._planned(work), self.run_id))
+        row = self.ctx.ops.stage(self._planned(work), self.run_id)
         work.op = row
         return row
 

@@ -71,23 +71,9 @@ class OperationStore:
             raise NotFoundError(f"no operation '{op_id}' on this connection")
         return row
 
-    def stage(self, planned: Planned, run_id: str | None) -> RowMapping:
+    def stage(self, planned: Planned, run_id: str | None) -> dict[str, Any]:
         """Store ``planned`` unless the same operation exists; return the stored row."""
-        op_id = operation_id(self.connection_id, planned.record_kind, planned.record_id,
-                             planned.action, planned.record_version)
-        existing = self.conn.execute(select(operations).where(operations.c.id == op_id)
-                                     ).mappings().first()
-        if existing is not None:
-            return existing
-        now = datetime.now(UTC)
-        self.conn.execute(operations.insert().values(
-            id=op_id, connection_id=self.connection_id, run_id=run_id,
-            direction=planned.direction, record_kind=planned.record_kind,
-            record_id=planned.record_id, record_version=planned.record_version,
-            action=planned.action, remote_kind=planned.remote_kind,
-            remote_id=planned.remote_id, payload=dict(planned.payload), state="pending",
-            attempts=0, created_at=now, updated_at=now))
-        return self.get(op_id)
+        return self.stage_many([planned], run_id)[0]
 
     def stage_many(self, planned: Sequence[Planned], run_id: str | None
                    ) -> list[dict[str, Any]]:
@@ -183,14 +169,6 @@ class OperationStore:
         self.conn.execute(operations.update().where(operations.c.id == op_id).values(
             state=to, updated_at=datetime.now(UTC), **extra, **values))
 
-    def replace_payload(self, op_id: str, payload: Mapping[str, Any]) -> None:
-        """What an operation not yet sent will send (settings or links may have changed
-        since it was planned). Never for a sent one: a resend repeats it exactly."""
-        if self.get(op_id)["state"] == "sent":
-            raise ConflictError(f"operation {op_id} was sent; its payload is fixed")
-        self.conn.execute(operations.update().where(operations.c.id == op_id).values(
-            payload=dict(payload), updated_at=datetime.now(UTC)))
-
     def annotate(self, op_id: str, message: str) -> None:
         """Change an operation's message without moving it."""
         self.conn.execute(operations.update().where(operations.c.id == op_id).values(
@@ -198,13 +176,7 @@ class OperationStore:
 
     def supersede(self, record_kind: str, record_id: str, keep: str) -> None:
         """Dismiss the record's other unfinished operations: ``keep`` replaced them."""
-        self.conn.execute(operations.update().where(
-            operations.c.connection_id == self.connection_id,
-            operations.c.record_kind == record_kind, operations.c.record_id == record_id,
-            operations.c.id != keep,
-            operations.c.state.in_(("pending", "blocked", "failed", "needs_attention")),
-        ).values(state="dismissed", message="superseded by a newer change",
-                 updated_at=datetime.now(UTC)))
+        self.supersede_many([(record_kind, record_id)], [keep])
 
     def open_for_record(self, record_kind: str, record_id: str) -> list[RowMapping]:
         return list(self.conn.execute(select(operations).where(
