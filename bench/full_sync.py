@@ -27,8 +27,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import json
 import os
+import pstats
 import random
 import resource
 import subprocess
@@ -171,8 +173,8 @@ def written(report: RunReport) -> int:
                and o.result in ("created", "updated", "voided", "deleted"))
 
 
-async def engine_sync(server: str, url: str, tenant: str, time_scale: float
-                      ) -> dict[str, Any]:
+async def engine_sync(server: str, url: str, tenant: str, time_scale: float,
+                      profile: bool = False, first_only: bool = False) -> dict[str, Any]:
     engine = db.make_engine(url)
     box = SecretBox.from_environment()
     out: dict[str, Any] = {}
@@ -202,9 +204,17 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float
                 runner_module.OVERLAP = timedelta(seconds=1)
             if phase in ("daily", "quiet"):
                 await asyncio.sleep(2.1)
+            profiler = cProfile.Profile() if profile and phase == "first" else None
             cpu, wall = time.process_time(), time.monotonic()
+            if profiler:
+                profiler.enable()
             report = await SyncRunner(engine, tenant, connection.id,
                                       QboLedger(client)).run(mode)  # type: ignore[arg-type]
+            if profiler:
+                profiler.disable()
+                stats = pstats.Stats(profiler)
+                stats.sort_stats("tottime").print_stats(30)
+                stats.sort_stats("cumulative").print_stats(45)
             out[phase] = {"cpu": time.process_time() - cpu,
                           "wall": time.monotonic() - wall, "written": written(report),
                           "records": sum(1 for o in report.outcomes
@@ -214,6 +224,8 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float
                   f"({out[phase]['wall'] * time_scale / 60:6.1f} QuickBooks min), "
                   f"cpu {out[phase]['cpu']:7.1f} s, calls {dict(transport.counts)}, "
                   f"{report.summary()}", flush=True)
+            if first_only:
+                break
     finally:
         await client.aclose()
         engine.dispose()
@@ -352,7 +364,9 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=600,
                         help="records synced the naive way (0: skip)")
     parser.add_argument("--profile", action="store_true",
-                        help="profile the first full sync (cProfile, top functions)")
+                        help="profile the first full sync (cProfile: by own time, then cumulative)")
+    parser.add_argument("--first-only", action="store_true",
+                        help="run only the first full sync (for profiling), no RESULT")
     parser.add_argument("--load", nargs=2, metavar=("URL", "SCALE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:  # the child that loads the book
@@ -371,16 +385,10 @@ def main() -> None:
         with running_sandbox(directory) as server:
             with httpx.Client(base_url=server) as admin:
                 admin.put("/sandbox/settings", json={"time_scale": args.time_scale})
-            ours = engine_sync(server, url, tenant, args.time_scale)
-            if args.profile:
-                import cProfile
-                import pstats
-
-                profiler = cProfile.Profile()
-                result = profiler.runcall(asyncio.run, ours)
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-            else:
-                result = asyncio.run(ours)
+            result = asyncio.run(engine_sync(server, url, tenant, args.time_scale,
+                                             args.profile, args.first_only))
+            if args.first_only:
+                return
             peak = peak_mb()
             records = company(args.scale)
             naive_run = naive(server, records[: args.naive], args.time_scale) \
