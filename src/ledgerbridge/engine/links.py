@@ -9,13 +9,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, Dialect, Insert, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ledgerbridge.book.types import dumps
 from ledgerbridge.engine.tables import links
+from ledgerbridge.many_rows import ManyRows
 
 #: ``sent_hash`` of a link whose QuickBooks record was deleted there (kept in the book)
 GONE = "deleted-in-quickbooks"
+
+
+_KEY = ("connection_id", "record_kind", "record_id")
+
+
+def _upsert(dialect: Dialect) -> Insert:
+    """Insert a link, or replace the record's link (the primary key) if it has one."""
+    insert = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(links)
+    return insert.on_conflict_do_update(
+        index_elements=list(_KEY),
+        set_={c.name: insert.excluded[c.name] for c in links.columns if c.name not in _KEY})
+
+
+_PUT = ManyRows(_upsert)
+_DROP = ManyRows(lambda dialect: delete(links).where(
+    links.c.connection_id == bindparam("b_connection"),
+    links.c.record_kind == bindparam("b_kind"), links.c.record_id == bindparam("b_id")))
 
 
 def content_hash(fields: Mapping[str, Any]) -> str:
@@ -75,32 +94,28 @@ class LinkStore:
         self.put_many([link])
 
     def put_many(self, made: Sequence[Link]) -> None:
-        """``put`` for many links in two statements (a level's results at once)."""
+        """``put`` for many links: one upsert (a level's results at once), after
+        dropping the links of other records to the same QuickBooks records (rare: a
+        record re-linked; known from the run's cache of this connection's links)."""
         if not made:
             return
         known = self._load()
+        taken: list[Link] = []
         for link in made:
-            known.pop((link.record_kind, link.record_id), None)
             other = self.by_remote(link.remote_kind, link.remote_id)
-            if other is not None:
+            if other is not None and (other.record_kind, other.record_id) != (
+                    link.record_kind, link.record_id):
+                taken.append(other)
                 known.pop((other.record_kind, other.record_id), None)
-        table = links.c
-        self.conn.execute(delete(links).where(
-            table.connection_id == self.connection_id,
-            table.record_kind == bindparam("b_kind"), table.record_id == bindparam("b_id")),
-            [{"b_kind": link.record_kind, "b_id": link.record_id} for link in made])
-        self.conn.execute(delete(links).where(
-            table.connection_id == self.connection_id,
-            table.remote_kind == bindparam("b_kind"), table.remote_id == bindparam("b_id")),
-            [{"b_kind": link.remote_kind, "b_id": link.remote_id} for link in made])
-        now = datetime.now(UTC)
-        self.conn.execute(links.insert(), [
-            {"connection_id": self.connection_id, "record_kind": link.record_kind,
-             "record_id": link.record_id, "remote_kind": link.remote_kind,
-             "remote_id": link.remote_id, "remote_version": link.remote_version,
-             "remote_name": link.remote_name, "sent_hash": link.sent_hash,
-             "record_version": link.record_version, "how": link.how, "updated_at": now}
-            for link in made])
+        _DROP.run(self.conn, [{"b_kind": other.record_kind, "b_id": other.record_id}
+                              for other in taken], b_connection=self.connection_id)
+        _PUT.run(self.conn, [
+            {"record_kind": link.record_kind, "record_id": link.record_id,
+             "remote_kind": link.remote_kind, "remote_id": link.remote_id,
+             "remote_version": link.remote_version, "remote_name": link.remote_name,
+             "sent_hash": link.sent_hash, "record_version": link.record_version,
+             "how": link.how} for link in made],
+            connection_id=self.connection_id, updated_at=datetime.now(UTC))
         for link in made:
             known[(link.record_kind, link.record_id)] = link
             if self._by_remote is not None:

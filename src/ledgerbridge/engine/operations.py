@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, bindparam, or_, select
+from sqlalchemy import Connection, RowMapping, bindparam, select
 
 from ledgerbridge.book.types import JSONText
 from ledgerbridge.engine.tables import operations
 from ledgerbridge.errors import ConflictError, NotFoundError
+from ledgerbridge.many_rows import ManyRows
 
 State = Literal["pending", "sent", "done", "failed", "needs_attention", "blocked",
                 "dismissed"]
@@ -35,6 +36,18 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "dismissed": frozenset({"pending"}),
 }
 OPEN_STATES = ("pending", "sent", "blocked")
+#: unfinished operations a newer one of the same record replaces
+SUPERSEDED_STATES = ("pending", "blocked", "failed", "needs_attention")
+CHUNK = 500  # ids in one IN list
+
+_INSERT = ManyRows(lambda dialect: operations.insert())
+_FINISH = ManyRows(lambda dialect: operations.update().where(
+    operations.c.id == bindparam("b_id"), operations.c.state == "sent").values(
+    state="done", remote_id=bindparam("b_remote"), message=None, error_code=None,
+    error_action=None, updated_at=bindparam("b_now")))
+_SET_PAYLOAD = ManyRows(lambda dialect: operations.update().where(
+    operations.c.id == bindparam("b_id"), operations.c.state != "sent").values(
+    payload=bindparam("b_payload", type_=JSONText), updated_at=bindparam("b_now")))
 
 
 def operation_id(connection_id: str, record_kind: str, record_id: str, action: str,
@@ -82,26 +95,28 @@ class OperationStore:
         ids = [operation_id(self.connection_id, p.record_kind, p.record_id, p.action,
                             p.record_version) for p in planned]
         known: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 500):
+        for start in range(0, len(ids), CHUNK):
             rows = self.conn.execute(select(operations).where(
-                operations.c.id.in_(ids[start:start + 500]))).mappings()
+                operations.c.id.in_(ids[start:start + CHUNK]))).mappings()
             known.update((row["id"], dict(row)) for row in rows)
         now = datetime.now(UTC)
         fresh: list[dict[str, Any]] = []
         for op_id, item in zip(ids, planned, strict=True):
             if op_id not in known:
                 known[op_id] = {
-                    "id": op_id, "connection_id": self.connection_id, "run_id": run_id,
-                    "direction": item.direction, "record_kind": item.record_kind,
-                    "record_id": item.record_id, "record_version": item.record_version,
-                    "action": item.action, "remote_kind": item.remote_kind,
-                    "remote_id": item.remote_id, "payload": dict(item.payload),
-                    "state": "pending", "attempts": 0, "error_code": None,
-                    "error_action": None, "message": None, "raw_error": None,
-                    "blocked_by": None, "created_at": now, "updated_at": now}
+                    "id": op_id, "run_id": run_id, "direction": item.direction,
+                    "record_kind": item.record_kind, "record_id": item.record_id,
+                    "record_version": item.record_version, "action": item.action,
+                    "remote_kind": item.remote_kind, "remote_id": item.remote_id,
+                    "payload": dict(item.payload)}
                 fresh.append(known[op_id])
-        if fresh:
-            self.conn.execute(operations.insert(), fresh)
+        _INSERT.run(self.conn, fresh, connection_id=self.connection_id, state="pending",
+                    attempts=0, error_code=None, error_action=None, message=None,
+                    raw_error=None, blocked_by=None, created_at=now, updated_at=now)
+        for row in fresh:
+            row.update(connection_id=self.connection_id, state="pending", attempts=0,
+                       error_code=None, error_action=None, message=None, raw_error=None,
+                       blocked_by=None, created_at=now, updated_at=now)
         return [known[op_id] for op_id in ids]
 
     def move_many(self, rows: Sequence[dict[str, Any]], to: State, **values: Any) -> None:
@@ -115,9 +130,9 @@ class OperationStore:
         now = datetime.now(UTC)
         extra = {"attempts": operations.c.attempts + 1} if to == "sent" else {}
         ids = [row["id"] for row in rows]
-        for start in range(0, len(ids), 500):
+        for start in range(0, len(ids), CHUNK):
             self.conn.execute(operations.update().where(
-                operations.c.id.in_(ids[start:start + 500])).values(
+                operations.c.id.in_(ids[start:start + CHUNK])).values(
                 state=to, updated_at=now, **extra, **values))
         for row in rows:
             row.update(state=to, updated_at=now, **values)
@@ -126,40 +141,40 @@ class OperationStore:
 
     def finish_many(self, done: Sequence[tuple[str, str | None]]) -> None:
         """Mark sent operations done, each with the remote id it made or changed."""
-        if not done:
-            return
-        table = operations.c
-        self.conn.execute(operations.update().where(
-            table.id == bindparam("b_id"), table.state == "sent").values(
-            state="done", remote_id=bindparam("b_remote"), message=None, error_code=None,
-            error_action=None, updated_at=datetime.now(UTC)),
-            [{"b_id": op_id, "b_remote": remote} for op_id, remote in done])
+        _FINISH.run(self.conn, [{"b_id": op_id, "b_remote": remote} for op_id, remote in done],
+                    b_now=datetime.now(UTC))
 
     def supersede_many(self, records: Sequence[tuple[str, str]], keep: Sequence[str]
                        ) -> None:
-        """``supersede`` for many records at once (``keep[i]`` is record i's op)."""
-        if not records:
-            return
+        """``supersede`` for many records at once (``keep[i]`` is record i's op): one
+        indexed read per kind and chunk finds the few records that have other
+        unfinished operations, one update dismisses them."""
+        kept = dict(zip(records, keep, strict=True))
+        by_kind: dict[str, list[str]] = {}
+        for kind, record_id in kept:
+            by_kind.setdefault(kind, []).append(record_id)
         table = operations.c
-        self.conn.execute(operations.update().where(
-            table.connection_id == self.connection_id,
-            table.record_kind == bindparam("b_kind"), table.record_id == bindparam("b_id"),
-            table.id != bindparam("b_keep"),
-            # (no IN list: executemany statements cannot expand one)
-            or_(*(table.state == state
-                  for state in ("pending", "blocked", "failed", "needs_attention"))),
-        ).values(state="dismissed", message="superseded by a newer change",
-                 updated_at=datetime.now(UTC)),
-            [{"b_kind": kind, "b_id": record_id, "b_keep": kept}
-             for (kind, record_id), kept in zip(records, keep, strict=True)])
+        stale: list[str] = []
+        for kind, record_ids in by_kind.items():
+            for start in range(0, len(record_ids), CHUNK):
+                stale += [row.id for row in self.conn.execute(
+                    select(table.id, table.record_id).where(
+                        table.connection_id == self.connection_id, table.record_kind == kind,
+                        table.record_id.in_(record_ids[start:start + CHUNK]),
+                        table.state.in_(SUPERSEDED_STATES)))
+                    if row.id != kept[(kind, row.record_id)]]
+        for start in range(0, len(stale), CHUNK):
+            self.conn.execute(operations.update().where(
+                table.id.in_(stale[start:start + CHUNK]),
+                table.state.in_(SUPERSEDED_STATES)).values(
+                state="dismissed", message="superseded by a newer change",
+                updated_at=datetime.now(UTC)))
 
     def set_payloads(self, changes: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         """New payloads for operations not sent yet (``replace_payload`` for many)."""
-        if changes:
-            self.conn.execute(operations.update().where(
-                operations.c.id == bindparam("b_id"), operations.c.state != "sent").values(
-                payload=bindparam("b_payload", type_=JSONText), updated_at=datetime.now(UTC)),
-                [{"b_id": op_id, "b_payload": dict(payload)} for op_id, payload in changes])
+        _SET_PAYLOAD.run(self.conn, [{"b_id": op_id, "b_payload": dict(payload)}
+                                     for op_id, payload in changes],
+                         b_now=datetime.now(UTC))
 
     def move(self, op_id: str, to: State, **values: Any) -> None:
         row = self.get(op_id)

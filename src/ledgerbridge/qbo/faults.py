@@ -4,10 +4,11 @@ and XML (``IntuitResponse/Fault/Error``, as the 429 answer comes even to JSON cl
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 _XML_ERROR = re.compile(r"<(?:\w+:)?Error\b([^>]*)>(.*?)</(?:\w+:)?Error>", re.DOTALL)
 _XML_ATTR = re.compile(r'(\w+)="([^"]*)"')
@@ -72,7 +73,7 @@ def parse_body(content: bytes) -> tuple[Any, list[Fault]]:
     if not stripped:
         return None, []
     try:
-        body = json.loads(content)
-    except ValueError:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
         return None, []
     return body, faults_from_json(body)

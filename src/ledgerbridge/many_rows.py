@@ -1,0 +1,91 @@
+"""Statements run for many rows at once, cheaply.
+
+SQLAlchemy Core's ``executemany`` builds every row's parameters through its compiler
+(a dict per row, each value through its type's processor, constants included): about
+two thirds of the time of a many-row insert or update on SQLite. A
+:class:`ManyRows` statement is compiled once per dialect; each call converts the
+constants once and each row's own values with their columns' processors, then hands
+the driver plain tuples (or dicts, for named paramstyles) to ``executemany``.
+
+    FINISH = ManyRows(lambda dialect: operations.update().where(
+        operations.c.id == bindparam("b_id")).values(state="done",
+        updated_at=bindparam("b_now")))
+    FINISH.run(conn, [{"b_id": "op1"}, {"b_id": "op2"}], b_now=now)
+
+Only plain bound parameters are supported (no expanding ``IN`` lists). An ``INSERT``
+is compiled for the columns of the first row and the constants; every row must give
+the same keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Insert
+from sqlalchemy.sql.base import Executable
+
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]  # parameter names in the driver's order
+    positional: bool
+    processors: Mapping[str, Processor | None]
+    defaults: Mapping[str, Any]  # constants compiled into the statement
+
+
+class ManyRows:
+    """One statement for many rows; ``build(dialect)`` makes it (dialects may differ,
+    as an upsert does)."""
+
+    def __init__(self, build: Callable[[Dialect], Executable]) -> None:
+        self.build = build
+        self._compiled: dict[tuple[str, tuple[str, ...], tuple[str, ...]], _Compiled] = {}
+
+    def _compile(self, dialect: Dialect, keys: tuple[str, ...], constants: tuple[str, ...]
+                 ) -> _Compiled:
+        found = self._compiled.get((dialect.name, keys, constants))
+        if found is not None:
+            return found
+        statement = self.build(dialect)
+        columns = [*keys, *constants] if isinstance(statement, Insert) else None
+        compiled = statement.compile(  # type: ignore[attr-defined]
+            dialect=dialect, column_keys=columns)
+        binds = compiled.binds
+        names = tuple(compiled.positiontup) if compiled.positional else tuple(binds)
+        processors = {}
+        for name in set(names):
+            processors[name] = binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        defaults = {name: binds[name].effective_value for name in set(names)
+                    if name not in keys}
+        found = _Compiled(str(compiled), names, bool(compiled.positional), processors,
+                          defaults)
+        self._compiled[(dialect.name, keys, constants)] = found
+        return found
+
+    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]], **constants: Any
+            ) -> None:
+        """Execute for every row; ``constants`` fill the same parameters in every row."""
+        if not rows:
+            return
+        keys = tuple(rows[0])
+        plan = self._compile(conn.dialect, keys, tuple(sorted(constants)))
+        fixed = {**plan.defaults, **constants}
+        for name, value in list(fixed.items()):
+            process = plan.processors.get(name)
+            fixed[name] = process(value) if process is not None else value
+        # per parameter: (True, the constant) or (False, the row key, its processor)
+        slots = [(True, fixed[name], None) if name not in keys
+                 else (False, name, plan.processors.get(name)) for name in plan.names]
+        params: list[Any] = []
+        for row in rows:
+            converted = [value if constant else
+                         (process(row[value]) if process is not None else row[value])
+                         for constant, value, process in slots]
+            params.append(tuple(converted) if plan.positional
+                          else dict(zip(plan.names, converted, strict=True)))
+        conn.exec_driver_sql(plan.sql, params)

@@ -1,0 +1,120 @@
+"""The engine's stores write many rows at once (``ManyRows``): the same rows on SQLite
+and PostgreSQL as Core would write, links replaced by record and by QuickBooks
+record, and only the other unfinished operations of a record superseded."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Connection, Engine, bindparam, select
+
+from ledgerbridge.engine.links import Link, LinkStore
+from ledgerbridge.engine.operations import OperationStore, Planned
+from ledgerbridge.engine.tables import links, operations
+from ledgerbridge.many_rows import ManyRows
+from ledgerbridge.qbo.connections import create_connection
+from ledgerbridge.qbo.environments import endpoints_for
+from ledgerbridge.qbo.secrets import SecretBox
+
+_names = itertools.count()
+
+
+@pytest.fixture
+def connection_id(engine: Engine, tenant_id: str) -> str:
+    with engine.begin() as conn:
+        return create_connection(conn, SecretBox.from_environment(), tenant_id,
+                                 name=f"stores-{next(_names)}",
+                                 endpoints=endpoints_for("intuit_sandbox"), client_id="id",
+                                 client_secret="secret").id
+
+
+def _link(record: str, remote: str, how: str = "created", version: str = "0") -> Link:
+    return Link("customer", record, "customer", remote, version, f"Name {record}",
+                "hash", 1, how)
+
+
+def _stored_links(conn: Connection, connection_id: str) -> dict[str, tuple[str, str | None]]:
+    rows = conn.execute(select(links).where(links.c.connection_id == connection_id))
+    return {row.record_id: (row.remote_id, row.remote_version) for row in rows}
+
+
+def test_many_rows_writes_what_core_writes(engine: Engine, connection_id: str) -> None:
+    moment = datetime(2026, 5, 1, 12, 30, 15, 250000, tzinfo=UTC)
+    payload = {"name": "Ünïcode & 'quotes'", "amount": "12.50", "lines": [1, 2]}
+    insert = ManyRows(lambda dialect: operations.insert())
+    rows = [{"id": f"op-many-{connection_id}-{n}", "record_id": f"r{n}",
+             "payload": payload | {"n": n}, "message": None if n else "first"}
+            for n in range(3)]
+    with engine.begin() as conn:
+        insert.run(conn, rows, connection_id=connection_id, run_id=None,
+                   direction="outbound", record_kind="customer", record_version=1,
+                   action="create", remote_kind="customer", remote_id=None, state="pending",
+                   attempts=0, error_code=None, error_action=None, raw_error=None,
+                   blocked_by=None, created_at=moment, updated_at=moment)
+        stored = {row["id"]: row for row in conn.execute(select(operations).where(
+            operations.c.connection_id == connection_id)).mappings()}
+    assert set(stored) == {row["id"] for row in rows}
+    for row in rows:
+        got = stored[row["id"]]
+        assert got["payload"] == row["payload"]  # JSON through its type, both ways
+        assert got["message"] == row["message"]
+        assert got["created_at"] == moment and got["created_at"].tzinfo is not None
+        assert got["state"] == "pending" and got["remote_id"] is None
+    later = moment + timedelta(hours=2)
+    update = ManyRows(lambda dialect: operations.update().where(
+        operations.c.id == bindparam("b_id")).values(
+        state="done", remote_id=bindparam("b_remote"), updated_at=bindparam("b_now")))
+    with engine.begin() as conn:
+        update.run(conn, [{"b_id": rows[0]["id"], "b_remote": "41"},
+                          {"b_id": rows[2]["id"], "b_remote": "43"}], b_now=later)
+        update.run(conn, [], b_now=later)  # nothing to do is no statement
+        after = {row["id"]: row for row in conn.execute(select(operations).where(
+            operations.c.connection_id == connection_id)).mappings()}
+    assert [(after[r["id"]]["state"], after[r["id"]]["remote_id"]) for r in rows] == [
+        ("done", "41"), ("pending", None), ("done", "43")]
+    assert after[rows[0]["id"]]["updated_at"] == later
+    assert after[rows[1]["id"]]["updated_at"] == moment
+
+
+def test_links_put_many_replaces_by_record_and_by_remote(engine: Engine,
+                                                         connection_id: str) -> None:
+    with engine.begin() as conn:
+        LinkStore(conn, connection_id).put_many([_link("a", "1"), _link("b", "2")])
+    with engine.begin() as conn:
+        store = LinkStore(conn, connection_id)
+        # a's link changes version; c takes QuickBooks record 2 from b
+        store.put_many([_link("a", "1", version="5"), _link("c", "2", how="matched")])
+        assert store.get("customer", "b") is None
+        assert store.by_remote("customer", "2") == _link("c", "2", how="matched")
+        assert _stored_links(conn, connection_id) == {"a": ("1", "5"), "c": ("2", "0")}
+    with engine.begin() as conn:  # a fresh store reads what was written
+        store = LinkStore(conn, connection_id)
+        assert store.get("customer", "a") == _link("a", "1", version="5")
+        assert store.get("customer", "c") == _link("c", "2", how="matched")
+
+
+def test_supersede_many_dismisses_only_other_unfinished_operations(
+        engine: Engine, connection_id: str) -> None:
+    def planned(record: str, version: int) -> Planned:
+        return Planned("customer", record, version, "create", "customer", {"v": version})
+
+    with engine.begin() as conn:
+        ops = OperationStore(conn, connection_id)
+        old_a, old_b, done_c = ops.stage_many(
+            [planned("a", 1), planned("b", 1), planned("c", 1)], "run-1")
+        ops.move_many([old_b], "sent")
+        ops.move_many([old_b], "failed", message="no")
+        ops.move_many([done_c], "sent")
+        ops.finish_many([(done_c["id"], "9")])
+        new_a, new_b, new_c = ops.stage_many(
+            [planned("a", 2), planned("b", 2), planned("c", 2)], "run-2")
+        ops.supersede_many([("customer", "a"), ("customer", "b"), ("customer", "c")],
+                           [new_a["id"], new_b["id"], new_c["id"]])
+        states = {row["id"]: (row["state"], row["message"]) for row in ops.in_states(
+            ["pending", "failed", "done", "dismissed"])}
+    superseded = ("dismissed", "superseded by a newer change")
+    assert states[old_a["id"]] == superseded and states[old_b["id"]] == superseded
+    assert states[done_c["id"]] == ("done", None)  # finished work stays as it was
+    assert {states[op["id"]] for op in (new_a, new_b, new_c)} == {("pending", None)}
