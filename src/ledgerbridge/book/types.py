@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import BigInteger, DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
@@ -82,4 +83,9 @@ class JSONText(TypeDecorator[Any]):
         return None if value is None else dumps(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        return None if value is None else json.loads(value)
+        if value is None:
+            return None
+        try:
+            return orjson.loads(value)  # the same values as json.loads, several times faster
+        except orjson.JSONDecodeError:  # what orjson refuses (integers past 64 bits)
+            return json.loads(value)

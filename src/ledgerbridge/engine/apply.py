@@ -15,7 +15,7 @@ from ledgerbridge.engine.ledger import Ledger, LedgerOp, LedgerResult, RemoteKin
 from ledgerbridge.engine.links import GONE, Link, content_hash
 from ledgerbridge.engine.matching import NAMESPACE, Candidate, NameIndex, decide
 from ledgerbridge.engine.names import FORBIDDEN, normalize, with_suffix
-from ledgerbridge.engine.operations import Planned
+from ledgerbridge.engine.operations import Planned, payload_digest
 from ledgerbridge.engine.outcomes import RecordOutcome
 
 NAME_KINDS = ("customer", "vendor", "item", "class")
@@ -308,6 +308,7 @@ class LevelRunner:
             if row["state"] != "sent" and row["payload"] != work.built.fields \
                     and dumps(row["payload"]) != dumps(work.built.fields):
                 row["payload"] = dict(work.built.fields)  # not sent yet: the record as now
+                row["payload_text"] = None
                 payloads.append((row["id"], row["payload"]))
             op = self._ledger_op(work)
             if row["state"] == "sent" and await self._resolve_unknown(work, op):
@@ -369,7 +370,10 @@ class LevelRunner:
     def _succeed(self, work: Work, result: LedgerResult, verb: str) -> None:
         record = result.record
         marker = {"void": "void", "delete": "deleted"}.get(work.action)
-        sent = marker or content_hash(work.built.fields)
+        # the hash of what QuickBooks was sent (a resumed operation sends its stored
+        # payload, which may be older than the record now)
+        sent = marker or (payload_digest(work.op) if work.op is not None
+                          else content_hash(work.built.fields))
         if record is not None:
             self._links.append(Link(work.kind, work.record["id"], record.kind, record.id,
                                     record.version or None, record.name, sent,

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, bindparam, select
+from sqlalchemy import Connection, RowMapping, Text, bindparam, select
 
-from ledgerbridge.book.types import JSONText
+from ledgerbridge.book.types import JSONText, dumps
 from ledgerbridge.engine.tables import operations
 from ledgerbridge.errors import ConflictError, NotFoundError
 from ledgerbridge.many_rows import ManyRows
@@ -40,7 +40,9 @@ OPEN_STATES = ("pending", "sent", "blocked")
 SUPERSEDED_STATES = ("pending", "blocked", "failed", "needs_attention")
 CHUNK = 500  # ids in one IN list
 
-_INSERT = ManyRows(lambda dialect: operations.insert())
+#: payloads arrive as their canonical text, dumped once for the row and its hash
+_INSERT = ManyRows(lambda dialect: operations.insert().values(
+    payload=bindparam("payload_text", type_=Text())))
 _FINISH = ManyRows(lambda dialect: operations.update().where(
     operations.c.id == bindparam("b_id"), operations.c.state == "sent").values(
     state="done", remote_id=bindparam("b_remote"), message=None, error_code=None,
@@ -48,6 +50,12 @@ _FINISH = ManyRows(lambda dialect: operations.update().where(
 _SET_PAYLOAD = ManyRows(lambda dialect: operations.update().where(
     operations.c.id == bindparam("b_id"), operations.c.state != "sent").values(
     payload=bindparam("b_payload", type_=JSONText), updated_at=bindparam("b_now")))
+
+
+def payload_digest(row: Mapping[str, Any]) -> str:
+    """The content hash of an operation's payload (what was sent, as links keep it)."""
+    text = row.get("payload_text") or dumps(dict(row["payload"]))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def operation_id(connection_id: str, record_kind: str, record_id: str, action: str,
@@ -100,7 +108,7 @@ class OperationStore:
                 operations.c.id.in_(ids[start:start + CHUNK]))).mappings()
             known.update((row["id"], dict(row)) for row in rows)
         now = datetime.now(UTC)
-        fresh: list[dict[str, Any]] = []
+        fresh: list[tuple[dict[str, Any], Planned]] = []
         for op_id, item in zip(ids, planned, strict=True):
             if op_id not in known:
                 known[op_id] = {
@@ -108,15 +116,15 @@ class OperationStore:
                     "record_kind": item.record_kind, "record_id": item.record_id,
                     "record_version": item.record_version, "action": item.action,
                     "remote_kind": item.remote_kind, "remote_id": item.remote_id,
-                    "payload": dict(item.payload)}
-                fresh.append(known[op_id])
-        _INSERT.run(self.conn, fresh, connection_id=self.connection_id, state="pending",
-                    attempts=0, error_code=None, error_action=None, message=None,
-                    raw_error=None, blocked_by=None, created_at=now, updated_at=now)
-        for row in fresh:
-            row.update(connection_id=self.connection_id, state="pending", attempts=0,
-                       error_code=None, error_action=None, message=None, raw_error=None,
-                       blocked_by=None, created_at=now, updated_at=now)
+                    "payload_text": dumps(dict(item.payload))}
+                fresh.append((known[op_id], item))
+        stored = {"connection_id": self.connection_id, "state": "pending", "attempts": 0,
+                  "error_code": None, "error_action": None, "message": None,
+                  "raw_error": None, "blocked_by": None, "created_at": now,
+                  "updated_at": now}
+        _INSERT.run(self.conn, [row for row, _ in fresh], **stored)
+        for row, item in fresh:
+            row.update(stored, payload=dict(item.payload))
         return [known[op_id] for op_id in ids]
 
     def move_many(self, rows: Sequence[dict[str, Any]], to: State, **values: Any) -> None:
@@ -171,7 +179,7 @@ class OperationStore:
                 updated_at=datetime.now(UTC)))
 
     def set_payloads(self, changes: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
-        """New payloads for operations not sent yet (``replace_payload`` for many)."""
+        """New payloads for operations not sent yet."""
         _SET_PAYLOAD.run(self.conn, [{"b_id": op_id, "b_payload": dict(payload)}
                                      for op_id, payload in changes],
                          b_now=datetime.now(UTC))
