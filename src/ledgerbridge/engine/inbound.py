@@ -7,14 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from ledgerbridge.engine import invoice_status
 from ledgerbridge.engine.context import Context
+from ledgerbridge.engine.fields import build
 from ledgerbridge.engine.ledger import RemoteRecord
-from ledgerbridge.engine.links import GONE, Link
+from ledgerbridge.engine.links import GONE, Link, content_hash
 from ledgerbridge.engine.names import normalize
 from ledgerbridge.engine.outcomes import RecordOutcome
 from ledgerbridge.errors import LedgerbridgeError
+
+T = TypeVar("T")
 
 
 def customer_fields(record: RemoteRecord) -> dict[str, Any]:
@@ -66,11 +70,36 @@ class Inbound:
     def _write(self, action: Callable[[], dict[str, Any]], kind: str, remote: RemoteRecord
                ) -> dict[str, Any] | None:
         try:
-            return action()
+            written = action()
         except LedgerbridgeError as exc:
             self._note(kind, "", "failed", f"{remote.kind} {remote.id} '{remote.name}' could "
                        f"not be taken into the book: {exc.message}", remote.id)
             return None
+        self.ctx.records.forget(kind, written["id"])  # the outbound side reads it as now
+        return written
+
+    def _unsent_here(self, link: Link, record: Mapping[str, Any]) -> bool:
+        """Whether the book record has a change QuickBooks has not got yet (made here
+        since it was last sent or taken in)."""
+        if record["version"] == link.record_version:
+            return False
+        if link.sent_hash is None or link.sent_hash in ("void", GONE):
+            return True  # changed since it was taken in: what changed is unknown
+        built = build(self.ctx, link.record_kind, record)
+        return content_hash(built.fields) != link.sent_hash
+
+    def _settle(self, link: Link, remote: RemoteRecord, before: Mapping[str, Any],
+                after: Mapping[str, Any], unsent: bool) -> None:
+        """Keep the link at QuickBooks' new version after ``remote`` was taken in.
+        ``before`` / ``after``: the book record before and after. What this change wrote
+        is what QuickBooks has, so it is not sent back; but a change made here that
+        QuickBooks has not got (``unsent``) still goes, with what was taken."""
+        if after["status"] == "void" and remote.fields.get("voided"):
+            self._relink(link, remote, after, "void")  # void on both sides
+        elif after["version"] != before["version"] and not unsent:
+            self._relink(link, remote, after)
+        else:
+            self._relink(link, remote)
 
     def apply(self, records: Iterable[RemoteRecord]) -> list[RecordOutcome]:
         handlers: dict[str, Callable[[RemoteRecord], None]] = {
@@ -184,15 +213,7 @@ class Inbound:
                 self._new_project_invoice(remote)
             return
         if remote.deleted:
-            if self.ctx.settings.invoices.delete_when_deleted_in_qb:
-                self._write(lambda: self.book.delete("invoice", link.record_id).record,
-                            "invoice", remote)
-                self.ctx.links.remove("invoice", link.record_id)
-                self._note("invoice", link.record_id, "deleted", "deleted in QuickBooks")
-            elif link.sent_hash != GONE:  # kept here; remembered as gone there
-                self.ctx.links.put(replace(link, sent_hash=GONE))
-                self._note("invoice", link.record_id, "skipped",
-                           "deleted in QuickBooks; kept here (setting)", remote.id)
+            self._deleted_there(link, remote)
             return
         if link.remote_version == remote.version:
             return
@@ -200,13 +221,37 @@ class Inbound:
         if record is None or record.get("deleted_at"):
             self._relink(link, remote)
             return
+        unsent = self._unsent_here(link, record)
+        after = record
         invoices = self.ctx.settings.invoices
-        if record["kind"] == "project" and invoices.get_project_invoice_changes:
-            record = self._project_changes(record, remote) or record
+        if record["kind"] == "project" and invoices.get_project_invoice_changes \
+                and not remote.fields.get("voided"):
+            after = self._take(after, self._project_fields(remote), remote) or after
         if invoices.get_status:
-            record = self._status_back(record, remote) or record
-        taken = record if record["version"] != link.record_version else None
-        self._relink(link, remote, taken, "void" if record["status"] == "void" else None)
+            after = self._status_back(after, remote) or after
+        self._settle(link, remote, record, after, unsent)
+
+    def _deleted_there(self, link: Link, remote: RemoteRecord) -> None:
+        """An invoice or credit memo deleted in QuickBooks: deleted here too, or kept
+        here and remembered as gone there, as invoices.delete_when_deleted_in_qb says
+        (kept too when the book refuses to delete it)."""
+        if self.ctx.settings.invoices.delete_when_deleted_in_qb \
+                and self._delete_here("invoice", link.record_id, remote):
+            self.ctx.links.remove("invoice", link.record_id)
+            self._note("invoice", link.record_id, "deleted", "deleted in QuickBooks")
+        elif link.sent_hash != GONE:  # kept here; remembered as gone there
+            self.ctx.links.put(replace(link, sent_hash=GONE))
+            self._note("invoice", link.record_id, "skipped",
+                       "deleted in QuickBooks; kept here (setting)", remote.id)
+
+    def _delete_here(self, kind: str, record_id: str, remote: RemoteRecord) -> bool:
+        """Delete the book record of a QuickBooks record deleted there; False when the
+        book refuses (the failure is noted)."""
+        record = self.ctx.records.get(kind, record_id)
+        if record is None or record.get("deleted_at") is not None:
+            return True
+        return self._write(lambda: self.book.delete(kind, record_id).record, kind,
+                           remote) is not None
 
     # project invoices made or changed in QuickBooks ------------------------------------
     def _party_of(self, remote: RemoteRecord) -> tuple[str, str | None] | None:
@@ -225,8 +270,9 @@ class Inbound:
 
     def _lines_in(self, remote: RemoteRecord, negate: bool = False) -> list[dict[str, Any]]:
         """QuickBooks lines as book lines, items mapped back through their links (work
-        codes) or the cost code mapping."""
+        codes) or the cost code mapping, classes through the cost type mapping."""
         codes = {item: code for code, item in self.ctx.cost_code_items.items()}
+        types = {class_: kind for kind, class_ in self.ctx.cost_type_classes.items()}
         lines = []
         for line in remote.fields.get("lines", []):
             qty, price = line.get("quantity"), line.get("unit_price")
@@ -243,6 +289,12 @@ class Inbound:
                 out["work_code_id"] = link.record_id
             elif item and str(item) in codes:
                 out["cost_code_id"] = codes[str(item)]
+            class_ = line.get("class_id")
+            link = self.ctx.links.by_remote("class", str(class_)) if class_ else None
+            if link is not None and link.record_kind == "cost_type":
+                out["cost_type_id"] = link.record_id
+            elif class_ and str(class_) in types:
+                out["cost_type_id"] = types[str(class_)]
             lines.append(out)
         return lines
 
@@ -267,12 +319,10 @@ class Inbound:
             self._link("invoice", made, remote, "imported")
             self._note("invoice", made["id"], "imported", "project invoice", remote.id)
 
-    def _project_changes(self, record: Mapping[str, Any], remote: RemoteRecord
-                         ) -> dict[str, Any] | None:
-        if remote.fields.get("voided"):
-            return None
-        done = self._write(lambda: self.book.update("invoice", record["id"],
-                                                    self._project_fields(remote)).record,
+    def _take(self, record: Mapping[str, Any], fields: Mapping[str, Any],
+              remote: RemoteRecord) -> dict[str, Any] | None:
+        """Write QuickBooks' ``fields`` of a document into the book record."""
+        done = self._write(lambda: self.book.update("invoice", record["id"], fields).record,
                            "invoice", remote)
         if done is not None and done["version"] != record["version"]:
             self._note("invoice", record["id"], "changed_here", "changed in QuickBooks",
@@ -281,72 +331,128 @@ class Inbound:
 
     def _status_back(self, record: Mapping[str, Any], remote: RemoteRecord
                      ) -> dict[str, Any] | None:
-        body = remote.fields
-        total, balance = body.get("total"), body.get("balance")
-        status = record["status"]
-        if body.get("voided"):
-            status = "void"
-        elif balance is not None and float(balance) == 0 and float(total or 0) > 0:
-            status = "paid"
-        elif status == "paid" and balance is not None and float(balance) > 0:
-            status = "finalized"  # a payment was taken off in QuickBooks
-        if status == record["status"]:
-            return None
+        status = invoice_status.status_there(self.ctx, record, remote)
+        return None if status == record["status"] else self._status(record, status, remote)
+
+    def _status(self, record: Mapping[str, Any], status: str, remote: RemoteRecord
+                ) -> dict[str, Any] | None:
+        """Give the invoice the status QuickBooks says, logged with the one it had."""
         done = self._write(lambda: self.book.update("invoice", record["id"],
                                                     {"status": status}).record,
                            "invoice", remote)
         if done is not None:
+            invoice_status.remember(self.ctx, done, str(record["status"]), remote)
             self._note("invoice", record["id"], "changed_here", f"now {status}", remote.id)
         return done
 
+    # credit memos: negative invoices here ---------------------------------------------
     def credit_memo(self, remote: RemoteRecord) -> None:
-        if self.ctx.links.by_remote("credit_memo", remote.id) is not None or remote.deleted:
+        link = self.ctx.links.by_remote("credit_memo", remote.id)
+        if link is None:
+            if not remote.deleted and self.ctx.settings.invoices.credit_memo_as_negative_invoice:
+                self._new_credit_memo(remote)
             return
-        if not self.ctx.settings.invoices.credit_memo_as_negative_invoice:
+        if remote.deleted:
+            self._deleted_there(link, remote)
             return
-        party = self._party_of(remote)
-        if party is None:
+        if link.remote_version == remote.version:
             return
+        record = self.ctx.records.get("invoice", link.record_id)
+        if record is None or record.get("deleted_at"):
+            self._relink(link, remote)
+            return
+        unsent = self._unsent_here(link, record)
+        after = record
+        if remote.fields.get("voided"):
+            if self.ctx.settings.invoices.get_status and record["status"] != "void":
+                after = self._status(record, "void", remote) or record
+        elif self._credit_changes_taken(link, record):
+            after = self._take(record, self._credit_fields(remote), remote) or record
+        self._settle(link, remote, record, after, unsent)
+
+    def _credit_changes_taken(self, link: Link, record: Mapping[str, Any]) -> bool:
+        """A credit memo taken in from QuickBooks follows it there while credit memos
+        are taken in; one made from a negative invoice here takes QuickBooks' changes
+        only as project invoices do."""
+        invoices = self.ctx.settings.invoices
+        if link.how == "imported":
+            return invoices.credit_memo_as_negative_invoice
+        return record["kind"] == "project" and invoices.get_project_invoice_changes
+
+    def _credit_fields(self, remote: RemoteRecord) -> dict[str, Any]:
         lines = [{**line, "description": line.get("description") or "Credit"}
                  for line in self._lines_in(remote, negate=True)]
+        return {"doc_number": (remote.name or "")[:21] or None,
+                "issue_date": remote.fields.get("txn_date"), "lines": lines}
+
+    def _new_credit_memo(self, remote: RemoteRecord) -> None:
+        party = self._party_of(remote)
+        if party is None or remote.fields.get("voided"):
+            return
         body = {"customer_id": party[0], "job_id": party[1], "status": "finalized",
-                "doc_number":
-                (remote.name or "")[:21] or None, "issue_date": remote.fields.get("txn_date"),
-                "memo": "Credit memo from QuickBooks", "lines": lines}
+                "memo": "Credit memo from QuickBooks", **self._credit_fields(remote)}
         made = self._write(lambda: self.book.create("invoice", body).record, "invoice", remote)
         if made is not None:
             self._link("invoice", made, remote, "imported")
             self._note("invoice", made["id"], "imported", "credit memo", remote.id)
 
     def payment(self, remote: RemoteRecord) -> None:
-        s = self.ctx.settings.payments
         link = self.ctx.links.by_remote("payment", remote.id)
         if link is not None:
-            if remote.deleted and s.delete_when_deleted_in_qb:
-                self._write(lambda: self.book.delete("payment", link.record_id).record,
-                            "payment", remote)
-                self.ctx.links.remove("payment", link.record_id)
-                self._note("payment", link.record_id, "deleted", "deleted in QuickBooks")
-            elif not remote.deleted and link.remote_version != remote.version:
-                done = None
-                if s.get_changes:
-                    done = self._write(lambda: self.book.update(
-                        "payment", link.record_id, self._payment_fields(remote)).record,
-                        "payment", remote)
-                    if done is not None:
-                        self._note("payment", link.record_id, "changed_here", "", remote.id)
-                self._relink(link, remote, done)
+            self._payment_changed(link, remote)
             return
-        if remote.deleted or not s.get_new:
+        if remote.deleted or not self.ctx.settings.payments.get_new:
             return
         party = self._party_of(remote)
         if party is None:
             return
         body = {"customer_id": party[0], **self._payment_fields(remote)}
-        made = self._write(lambda: self.book.create("payment", body).record, "payment", remote)
+        made = self._paying(lambda: self._write(
+            lambda: self.book.create("payment", body).record, "payment", remote), body)
         if made is not None:
             self._link("payment", made, remote, "imported")
             self._note("payment", made["id"], "imported", "", remote.id)
+
+    def _payment_changed(self, link: Link, remote: RemoteRecord) -> None:
+        s = self.ctx.settings.payments
+        here = self.ctx.records.get("payment", link.record_id)
+        if remote.deleted and s.delete_when_deleted_in_qb:
+            if self._paying(lambda: self._delete_here("payment", link.record_id, remote),
+                            here):
+                self.ctx.links.remove("payment", link.record_id)
+                self._note("payment", link.record_id, "deleted", "deleted in QuickBooks")
+        elif not remote.deleted and link.remote_version != remote.version:
+            done = None
+            if s.get_changes:
+                fields = self._payment_fields(remote)
+                done = self._paying(lambda: self._write(lambda: self.book.update(
+                    "payment", link.record_id, fields).record, "payment", remote),
+                    here, fields)
+                if done is not None:
+                    self._note("payment", link.record_id, "changed_here", "", remote.id)
+            self._relink(link, remote, done)
+
+    def _paying(self, write: Callable[[], T], *payments: Mapping[str, Any] | None) -> T:
+        """``write`` a payment taken from QuickBooks (``payments``: its fields before and
+        after), keeping the links of the invoices whose balances it moves at their new
+        versions: QuickBooks moved those balances itself, there is nothing to send."""
+        invoices = {str(app["invoice_id"]) for payment in payments if payment
+                    for app in payment.get("applications") or []}
+        before = {}
+        for invoice_id in invoices:
+            self.ctx.records.forget("invoice", invoice_id)
+            found = self.ctx.records.get("invoice", invoice_id)
+            if found is not None:
+                before[invoice_id] = found["version"]
+        done = write()
+        for invoice_id, version in before.items():
+            self.ctx.records.forget("invoice", invoice_id)
+            now = self.ctx.records.get("invoice", invoice_id)
+            link = self.ctx.links.get("invoice", invoice_id)
+            if link is not None and now is not None \
+                    and link.record_version == version != now["version"]:
+                self.ctx.links.put(replace(link, record_version=now["version"]))
+        return done
 
     def _payment_fields(self, remote: RemoteRecord) -> dict[str, Any]:
         applications = []
