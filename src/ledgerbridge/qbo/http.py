@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import httpx
 import orjson
+from httpx_aiohttp import AiohttpTransport
 
 from ledgerbridge.errors import LedgerbridgeError
 from ledgerbridge.qbo.budget import RealmBudget, Sleep, budget_for
@@ -103,8 +104,11 @@ class QboHttp:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep or self.budget.sleep
         self._rng = rng or random.Random()
+        # aiohttp underneath: about a third of httpx's own transport's CPU a call (the
+        # full-sync bench makes thousands of them)
         self._client = httpx.AsyncClient(
-            base_url=f"{api_base.rstrip('/')}/v3/company/{realm_id}", transport=transport,
+            base_url=f"{api_base.rstrip('/')}/v3/company/{realm_id}",
+            transport=transport or AiohttpTransport(),
             timeout=timeout, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
 
     async def aclose(self) -> None:
