@@ -88,6 +88,9 @@ async def test_an_invoice_deleted_in_quickbooks_and_kept_here_says_so(world: Wor
     daily = await world.sync("daily")
     assert [(o.kind, o.result) for o in daily.outcomes if o.direction == "inbound"] == [
         ("invoice", "skipped")]
+    full = await world.sync("full")  # kept here as the settings say: not a failure
+    assert [(o.result, o.message) for o in full.outcomes if o.record_id == invoice["id"]
+            and o.direction == "outbound"] == [("skipped", "deleted in QuickBooks, kept here")]
     with world.book() as book:
         assert book.get("invoice", invoice["id"])["deleted_at"] is None
         book.update("invoice", invoice["id"], {"memo": "changed after the deletion"})

@@ -94,6 +94,10 @@ class LevelRunner:
                 return None
             return work
         self._keep_collision_name(work, link)
+        if link.sent_hash == GONE and link.record_version == record["version"]:
+            # as the settings asked: nothing to do until it changes here
+            self._note(work, "skipped", "deleted in QuickBooks, kept here", link.remote_id)
+            return None
         if link.sent_hash == GONE:
             self._note(work, "failed", f"its {link.remote_kind.replace('_', ' ')} "
                        f"{link.remote_id} was deleted in QuickBooks and is kept here (invoices."
