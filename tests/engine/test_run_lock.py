@@ -1,0 +1,58 @@
+"""One sync run at a time per connection: a second run is refused at once with a
+message, other connections are not held up, and a run killed mid-way leaves no lock
+behind (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from ledgerbridge.engine.run_lock import RunLock
+from ledgerbridge.errors import ConflictError
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    from ledgerbridge import db
+    from ledgerbridge.engine.run_lock import RunLock
+    with RunLock(db.make_engine(sys.argv[1]), sys.argv[2]):
+        print("held", flush=True)
+        time.sleep(120)
+""")
+
+
+def test_a_second_run_of_a_connection_is_refused_until_the_first_ends(engine: Engine
+                                                                     ) -> None:
+    with RunLock(engine, "con-a"):
+        with pytest.raises(ConflictError, match="already running; wait for it"):
+            RunLock(engine, "con-a").__enter__()
+        with RunLock(engine, "con-b"):  # another connection syncs meanwhile
+            pass
+    with RunLock(engine, "con-a"):  # free again once the first run ended
+        pass
+
+
+def test_a_run_killed_mid_way_leaves_no_lock(engine: Engine) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, url, "con-k"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(ConflictError):  # another process holds it
+            RunLock(engine, "con-k").__enter__()
+    finally:
+        holder.kill()
+        holder.communicate()
+    with RunLock(engine, "con-k"):  # the killed run's lock went with it
+        pass
+
+
+def test_in_memory_databases_lock_within_the_process() -> None:
+    memory = create_engine("sqlite://")
+    with RunLock(memory, "con-m"), pytest.raises(ConflictError):
+        RunLock(memory, "con-m").__enter__()
+    with RunLock(memory, "con-m"):
+        pass
