@@ -72,10 +72,14 @@ def to_out(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
         out[prefix] = nest_address(prefix, row)
     if spec.items_field:
         out[spec.items_field] = [_item_out(item) for item in row[spec.items_field]]
-    for name in COMPUTED:
-        if name in row:
-            out[name] = row[name]
+    for name in _computed_columns(spec.name):
+        out[name] = row[name]
     return out
+
+
+@cache
+def _computed_columns(kind: str) -> tuple[str, ...]:
+    return tuple(name for name in sorted(COMPUTED) if name in KINDS[kind].table.c)
 
 
 def _item_out(item: Mapping[str, Any]) -> dict[str, Any]:

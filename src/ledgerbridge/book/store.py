@@ -117,8 +117,8 @@ class Book:
         if after:
             query = query.where(spec.table.c.id > decode_cursor(after))
         limit = max(1, min(limit, MAX_PAGE))
-        found = self.conn.execute(query.order_by(spec.table.c.id).limit(limit + 1)).mappings()
-        items = [rows.to_out(spec, row) for row in found]
+        found = self.conn.execute(query.order_by(spec.table.c.id).limit(limit + 1))
+        items = [rows.to_out(spec, row) for row in found.mappings().all()]
         more = len(items) > limit
         items = items[:limit]
         return Page(items, encode_cursor(items[-1]["id"]) if more else None)

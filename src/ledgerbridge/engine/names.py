@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ledgerbridge.errors import Problem
 from ledgerbridge.settings.model import ConnectionWide
@@ -19,8 +20,10 @@ SPACES = re.compile(r"\s+")
 SHARED_NAMESPACE = frozenset({"customer", "vendor", "employee"})
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(name: str) -> str:
-    """The form two names are compared in."""
+    """The form two names are compared in (cached: a run compares the same names many
+    times)."""
     return SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip().casefold()
 
 
