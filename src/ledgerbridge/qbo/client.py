@@ -3,8 +3,15 @@
     client = QboClient.for_connection(engine, connection_id)     # or QboClient(...)
     results = await client.apply(operations)                      # list[Result], same order
     customers = await client.read_all("Customer")                 # every page, COUNT-checked
+    rows, answers = await client.read_lists(["Customer", "Item"],  # several lists at once
+                                            {"CompanyInfo": "SELECT * FROM CompanyInfo"})
     found = await client.find_by_names("Vendor", ["Acme Supply"]) # {name: record}
     changes = await client.changes_since(["Customer", "Invoice"], since)
+
+``read_all`` and ``read_lists`` go through batch calls (:mod:`ledgerbridge.qbo.batch_reads`):
+the first asks every entity's COUNT and first page, plus the extra queries (``answers``
+holds each one's ``QueryResponse`` by the name given); the pages still missing follow,
+ten to a call, sent concurrently. Small lists and a company profile cost one call.
 
 Calls share the realm's budget, are retried as :mod:`ledgerbridge.qbo.http` says, and
 raise only ledgerbridge errors (``apply`` returns failures as data instead, except a lost
@@ -14,14 +21,14 @@ connection, which raises :class:`~ledgerbridge.errors.NeedsReconnectError`).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine
 
-from ledgerbridge.qbo import cdc, reads, writes
+from ledgerbridge.qbo import batch_reads, cdc, reads, writes
 from ledgerbridge.qbo.budget import RealmBudget, Sleep
 from ledgerbridge.qbo.cdc import ChangeSet
 from ledgerbridge.qbo.connections import get_connection
@@ -78,7 +85,14 @@ class QboClient:
     async def read_all(self, entity: str, since: datetime | None = None
                        ) -> list[dict[str, Any]]:
         """Every ``entity`` (changed since ``since``), inactive ones included."""
-        return await reads.read_all(self.http, entity, since)
+        return await batch_reads.read_all(self.http, entity, since)
+
+    async def read_lists(self, entities: Sequence[str],
+                         extra_queries: Mapping[str, str] | None = None
+                         ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
+        """``({entity: every row}, {name: QueryResponse})``: several whole lists (inactive
+        rows included) and a few one-off queries, in as few batch calls as fit."""
+        return await batch_reads.read_lists(self.http, entities, extra_queries)
 
     async def find_by_names(self, entity: str, names: Iterable[str],
                             field: str | None = None) -> dict[str, dict[str, Any]]:

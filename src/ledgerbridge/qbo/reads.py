@@ -1,5 +1,6 @@
-"""Reads: queries, pages of 1000 ordered by Id and checked against COUNT, name lookups
-with IN lists sized to fit the URL."""
+"""Reads: queries, pages of 1000 ordered by Id, name lookups with IN lists sized to fit
+the URL. Whole lists, checked against COUNT, are read in batch calls by
+:mod:`ledgerbridge.qbo.batch_reads`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ledgerbridge.errors import RetryLaterError
 from ledgerbridge.qbo.errors import classify
 from ledgerbridge.qbo.http import Answer, QboHttp, failure
 
@@ -60,11 +60,6 @@ def base_conditions(entity: str, since: datetime | None) -> list[str]:
     return conditions
 
 
-async def count(http: QboHttp, entity: str, clause: str) -> int:
-    response = await query(http, f"SELECT COUNT(*) FROM {entity}{clause}", entity)
-    return int(response.get("totalCount", 0))
-
-
 async def read_pages(http: QboHttp, entity: str, clause: str, start: int = 1,
                      found: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Every row matching ``clause`` from ``start``, 1000 at a time by Id, until a short
@@ -78,26 +73,6 @@ async def read_pages(http: QboHttp, entity: str, clause: str, start: int = 1,
         if len(page) < PAGE:
             return list(found.values())
         start += PAGE
-
-
-async def read_all(http: QboHttp, entity: str, since: datetime | None = None
-                   ) -> list[dict[str, Any]]:
-    """Every ``entity`` (inactive ones too). More than one page is checked against COUNT;
-    one re-read when records vanished between the pages, then :class:`RetryLaterError`."""
-    clause = where(*base_conditions(entity, since))
-    for _ in range(2):
-        first = await rows(http, entity, f"SELECT * FROM {entity}{clause} ORDERBY Id "
-                                         f"STARTPOSITION 1 MAXRESULTS {PAGE}")
-        if len(first) < PAGE:  # one page holds them all: nothing can fall between pages
-            return first
-        expected = await count(http, entity, clause)
-        found = await read_pages(http, entity, clause, PAGE + 1,
-                                 {str(row.get("Id")): row for row in first})
-        if len(found) >= expected:
-            return found
-    raise RetryLaterError(f"{entity} records changed in QuickBooks while they were read "
-                          f"(COUNT said {expected}, the pages held {len(found)}); "
-                          "read again later")
 
 
 def name_chunks(names: Iterable[str], budget: int) -> list[list[str]]:

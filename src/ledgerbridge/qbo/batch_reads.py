@@ -1,0 +1,217 @@
+"""Whole lists, several at once, and a few one-off queries, read through batch calls
+(``POST /batch`` with ``{"bId", "Query"}`` items) in as few calls as QuickBooks allows.
+
+The first batch call asks, for each entity, ``SELECT COUNT(*)`` and the first page (1000
+rows by Id, inactive names included), plus the one-off queries; more than 30 items go as
+several calls. An entity whose first page is short is complete (one query is one
+consistent read). For the others COUNT says how many pages remain, and they are asked
+for all at once: at most :data:`PAGES_PER_BATCH` pages to a batch call, the calls sent
+concurrently within the realm's budget (as :func:`ledgerbridge.qbo.writes.apply` sends
+its batches). Ten pages keep one answer near 10,000 rows: a few megabytes, well inside
+QuickBooks' 120-second limit and our timeout, while the 40 batch calls a minute still
+carry 400,000 rows.
+
+The pages asked reach one row past COUNT, so a list still ends at a short page: if the
+last page asked comes back full (rows were added meanwhile), the next one is read. If
+the pages hold fewer rows than COUNT said (rows vanished between the calls, shifting
+later rows into pages already read), the entity is read again once, then
+:class:`~ledgerbridge.errors.RetryLaterError`. A Fault in a batch item raises the error
+the same query sent alone would (:func:`ledgerbridge.qbo.errors.classify`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ledgerbridge.errors import RetryLaterError
+from ledgerbridge.qbo.errors import classify
+from ledgerbridge.qbo.faults import faults_from_json
+from ledgerbridge.qbo.http import QboHttp, failure
+from ledgerbridge.qbo.operations import BATCH_SIZE
+from ledgerbridge.qbo.reads import PAGE, base_conditions, ok_body, query, where
+
+PAGES_PER_BATCH = 10  # pages of 1000 in one batch call: an answer near 10,000 rows
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One query of a batch; its ``QueryResponse`` is filed under ``key``."""
+
+    key: str
+    entity: str  # names the record kind in error messages
+    text: str
+    page: bool = False
+
+
+def pack(groups: Iterable[Sequence[Ask]], items: int = BATCH_SIZE,
+         pages: int = PAGES_PER_BATCH) -> list[list[Ask]]:
+    """Batches of at most ``items`` queries and ``pages`` pages, in order; a group (an
+    entity's COUNT and first page) is never split."""
+    batches: list[list[Ask]] = []
+    current: list[Ask] = []
+    for group in groups:
+        if current and (len(current) + len(group) > items
+                        or _pages(current) + _pages(group) > pages):
+            batches.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _pages(asks: Sequence[Ask]) -> int:
+    return sum(1 for ask in asks if ask.page)
+
+
+def _response(ask: Ask, item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise failure(classify(None, [], transport="unanswered", entity=ask.entity))
+    if "Fault" in item or "fault" in item:
+        raise failure(classify(400, faults_from_json(item), entity=ask.entity))
+    response = item.get("QueryResponse", {})
+    return response if isinstance(response, dict) else {}
+
+
+async def send(http: QboHttp, batch: Sequence[Ask]) -> dict[str, dict[str, Any]]:
+    """``{key: QueryResponse}`` of one batch call (a lone query goes as a plain query)."""
+    if len(batch) == 1:
+        return {batch[0].key: await query(http, batch[0].text, batch[0].entity)}
+    body = {"BatchItemRequest": [{"bId": str(i), "Query": ask.text}
+                                 for i, ask in enumerate(batch)]}
+    answer = await http.request("POST", "batch", json=body, batch=True,
+                                entity=batch[0].entity)
+    items = {str(item.get("bId")): item
+             for item in ok_body(answer, batch[0].entity).get("BatchItemResponse", [])
+             if isinstance(item, dict)}
+    return {ask.key: _response(ask, items.get(str(i))) for i, ask in enumerate(batch)}
+
+
+async def ask_all(http: QboHttp, groups: Iterable[Sequence[Ask]]
+                  ) -> dict[str, dict[str, Any]]:
+    """Every query's ``QueryResponse`` by key: packed, the batches sent concurrently;
+    the first error (once every call has ended) is raised."""
+    # as many batches at once as may be in flight; the rest queue here rather than
+    # every one of them polling the budget for a free slot
+    slots = asyncio.Semaphore(max(1, http.budget.limits.in_flight))
+
+    async def one(batch: list[Ask]) -> dict[str, dict[str, Any]]:
+        async with slots:
+            return await send(http, batch)
+
+    answered = await asyncio.gather(*(one(batch) for batch in pack(groups)),
+                                    return_exceptions=True)
+    found: dict[str, dict[str, Any]] = {}
+    for answer in answered:
+        if isinstance(answer, BaseException):
+            raise answer
+        found.update(answer)
+    return found
+
+
+class _List:
+    """One entity being read: its rows by Id, its COUNT and the pages of this round."""
+
+    def __init__(self, entity: str, clause: str) -> None:
+        self.entity = entity
+        self.clause = clause
+        self.rows: dict[str, Row] = {}
+        self.expected = 0
+        self.asked: list[int] = []  # STARTPOSITIONs of the pages asked this round
+        self.paged = False  # pages beyond the first were read
+        self.done = False
+
+    def _page(self, start: int) -> Ask:
+        return Ask(f"{self.entity}@{start}", self.entity,
+                   f"SELECT * FROM {self.entity}{self.clause} ORDERBY Id "
+                   f"STARTPOSITION {start} MAXRESULTS {PAGE}", page=True)
+
+    def opening(self) -> list[Ask]:
+        """COUNT, then the first page (asked in this order, so a row that vanishes in
+        between shows as missing rather than going unseen)."""
+        self.asked = [1]
+        return [Ask(f"{self.entity}#count", self.entity,
+                    f"SELECT COUNT(*) FROM {self.entity}{self.clause}"), self._page(1)]
+
+    def take(self, answers: Mapping[str, dict[str, Any]]) -> None:
+        counted = answers.get(f"{self.entity}#count")
+        if counted is not None:
+            self.expected = int(counted.get("totalCount", 0))
+        last = PAGE
+        for start in self.asked:
+            page = answers[self._page(start).key].get(self.entity, [])
+            found = [row for row in page if isinstance(row, dict)] \
+                if isinstance(page, list) else []
+            self.rows.update((str(row.get("Id")), row) for row in found)
+            last = len(found)
+        self.done = last < PAGE
+
+    def pages(self) -> list[Ask]:
+        """The pages still to read: to one row past COUNT, and at least the next one."""
+        if self.done or not self.asked:
+            self.asked = []
+            return []
+        start = self.asked[-1] + PAGE
+        self.asked = list(range(start, max(self.expected + 2, start + 1), PAGE))
+        self.paged = True
+        return [self._page(start) for start in self.asked]
+
+    @property
+    def vanished(self) -> bool:
+        return self.done and self.paged and len(self.rows) < self.expected
+
+
+async def _complete(http: QboHttp, lists: Sequence[_List],
+                    answers: Mapping[str, dict[str, Any]]) -> None:
+    """Take the answers in, then ask for the missing pages until every list ends."""
+    while True:
+        for reading in lists:
+            reading.take(answers)
+        groups = [[page] for reading in lists for page in reading.pages()]
+        if not groups:
+            return
+        answers = await ask_all(http, groups)
+
+
+async def _read(http: QboHttp, lists: Sequence[_List], extra: Sequence[Ask] = ()
+                ) -> dict[str, dict[str, Any]]:
+    answers = await ask_all(http, [reading.opening() for reading in lists]
+                            + [[ask] for ask in extra])
+    await _complete(http, lists, answers)
+    return answers
+
+
+async def read_lists(http: QboHttp, entities: Sequence[str],
+                     extra: Mapping[str, str] | None = None, since: datetime | None = None
+                     ) -> tuple[dict[str, list[Row]], dict[str, dict[str, Any]]]:
+    """``({entity: every row}, {name: QueryResponse of extra[name]})``: each entity's
+    rows (changed since ``since``), inactive ones included, in Id order."""
+    lists = {entity: _List(entity, where(*base_conditions(entity, since)))
+             for entity in dict.fromkeys(entities)}
+    extras = [Ask(f"?{name}", name, text) for name, text in (extra or {}).items()]
+    answers = await _read(http, list(lists.values()), extras)
+    vanished = [reading for reading in lists.values() if reading.vanished]
+    if vanished:  # once more, those alone
+        again = [_List(reading.entity, reading.clause) for reading in vanished]
+        await _read(http, again)
+        for reading in again:
+            if reading.vanished:
+                raise RetryLaterError(
+                    f"{reading.entity} records changed in QuickBooks while they were read "
+                    f"(COUNT said {reading.expected}, the pages held {len(reading.rows)}); "
+                    "read again later")
+            lists[reading.entity] = reading
+    return ({entity: list(reading.rows.values()) for entity, reading in lists.items()},
+            {ask.entity: answers[ask.key] for ask in extras})
+
+
+async def read_all(http: QboHttp, entity: str, since: datetime | None = None) -> list[Row]:
+    """Every ``entity`` (changed since ``since``), inactive ones too: one batch call
+    when a page holds them all, then a batch call per ten pages."""
+    found, _ = await read_lists(http, [entity], since=since)
+    return found[entity]
