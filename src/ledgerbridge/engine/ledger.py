@@ -97,6 +97,15 @@ class ChangeSet:
     until: datetime
 
 
+@dataclass(frozen=True)
+class Lists:
+    """Several kinds' records read together and, when asked, the company's profile from
+    the same answers."""
+
+    records: Mapping[RemoteKind, list[RemoteRecord]]
+    profile: CompanyProfile | None = None
+
+
 class FullReadDue(Exception):
     """The watermark is too old for incremental changes; read everything instead."""
 
@@ -109,6 +118,12 @@ class Ledger(Protocol):
     async def company(self) -> CompanyProfile: ...
 
     async def read_all(self, kind: RemoteKind) -> list[RemoteRecord]: ...
+
+    async def read_lists(self, kinds: Sequence[RemoteKind], with_profile: bool = False
+                         ) -> Lists:
+        """Every record of each kind (inactive ones too) and, when ``with_profile``, the
+        company's profile, in as few calls as the edition can (a full sync's reads)."""
+        ...
 
     async def find_by_names(self, kind: RemoteKind, names: Sequence[str]
                             ) -> list[RemoteRecord]: ...

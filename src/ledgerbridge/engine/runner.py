@@ -19,7 +19,14 @@ from ledgerbridge.engine.apply import LevelRunner
 from ledgerbridge.engine.context import Context, Key
 from ledgerbridge.engine.graph import LEVEL
 from ledgerbridge.engine.inbound import Inbound
-from ledgerbridge.engine.ledger import FullReadDue, Ledger, RemoteKind, RemoteRecord
+from ledgerbridge.engine.ledger import (
+    CompanyProfile,
+    FullReadDue,
+    Ledger,
+    Lists,
+    RemoteKind,
+    RemoteRecord,
+)
 from ledgerbridge.engine.matching import NameIndex
 from ledgerbridge.engine.operations import OPEN_STATES
 from ledgerbridge.engine.outcomes import RecordOutcome, summarize
@@ -66,26 +73,32 @@ class SyncRunner:
             finally:
                 conn.rollback()
 
-    async def _context(self, conn: Connection, dry_run: bool, refresh: bool = False
+    async def _context(self, conn: Connection, dry_run: bool, refresh: bool = False,
+                       fresh: CompanyProfile | None = None
                        ) -> tuple[Context, state.SyncState]:
         """``refresh``: read the company's profile again (a full sync or a push, after
-        the user fixed the company: a tax agency set up, class tracking turned on)."""
+        the user fixed the company: a tax agency set up, class tracking turned on);
+        ``fresh``: the profile a full sync read with the lists, so nothing is asked."""
         settings, _ = settings_store.load(conn, self.connection_id)
         saved = state.load(conn, self.connection_id)
-        profile = saved.profile
-        if profile is None or refresh:
+        profile = fresh or saved.profile
+        if profile is None or (refresh and fresh is None):
             conn.commit()
             profile = await self.ledger.company()
-            if not dry_run:
-                state.save(conn, self.connection_id, profile=profile)
+        if profile is not saved.profile and not dry_run:
+            state.save(conn, self.connection_id, profile=profile)
         return Context(conn, self.tenant_id, self.connection_id, settings, profile,
                        dry_run), saved
 
     async def _run(self, conn: Connection, mode: Mode, dry_run: bool, push: Sequence[Key]
                    ) -> RunReport:
-        ctx, saved = await self._context(conn, dry_run, refresh=mode in ("full", "push"))
+        # frozen before anything is read: what changes from here on is the next run's
         feed_to = changefeed.last_change_id(conn, self.tenant_id)
         changes_to = datetime.now(UTC)
+        # a full sync reads the lists and the company's profile in one round trip
+        lists = await self._read_lists(conn, with_profile=True) if mode == "full" else None
+        ctx, saved = await self._context(conn, dry_run, refresh=mode in ("full", "push"),
+                                         fresh=lists.profile if lists else None)
         since = saved.changes_watermark - OVERLAP if saved.changes_watermark else None
         run_id = None if dry_run else state.start_run(
             conn, self.connection_id, mode, saved.feed_cursor, feed_to, since, changes_to)
@@ -93,8 +106,8 @@ class SyncRunner:
         report = RunReport(run_id, mode, dry_run)
         report.outcomes += await recover(ctx, self.ledger)  # creates a crash left unknown
         index = NameIndex()
-        if mode == "full":
-            report.outcomes += await self._read_lists(ctx, index)
+        if lists is not None:
+            report.outcomes += self._take_lists(ctx, lists, index)
         elif mode == "daily" and since is not None:
             report.outcomes += await self._changes(ctx, since, index)
         roots = self._roots(ctx, mode, saved.feed_cursor, feed_to, push)
@@ -107,17 +120,23 @@ class SyncRunner:
         self._save(conn, mode, feed_to, self._checked_at or changes_to, report)
         return report
 
-    async def _read_lists(self, ctx: Context, index: NameIndex) -> list[RecordOutcome]:
-        ctx.conn.commit()
+    async def _read_lists(self, conn: Connection, with_profile: bool = False) -> Lists:
+        """Every list of :data:`LISTS` (and the profile) in one ``read_lists`` call."""
+        conn.commit()
+        self.progress("read QuickBooks lists", 0, len(LISTS))
+        lists = await self.ledger.read_lists(LISTS, with_profile=with_profile)
+        self.progress("read QuickBooks lists", len(LISTS), len(LISTS))
+        return lists
+
+    def _take_lists(self, ctx: Context, lists: Lists, index: NameIndex
+                    ) -> list[RecordOutcome]:
         inbound: list[RemoteRecord] = []
-        for n, kind in enumerate(LISTS):
-            self.progress("read QuickBooks lists", n, len(LISTS))
-            records = await self.ledger.read_all(kind)
+        for kind in LISTS:
+            records = lists.records[kind]
             index.add(records)
             index.mark_full(kind)
             if kind in INBOUND:
                 inbound += records
-        self.progress("read QuickBooks lists", len(LISTS), len(LISTS))
         return [] if ctx.dry_run else Inbound(ctx).apply(inbound)
 
     async def _changes(self, ctx: Context, since: datetime, index: NameIndex
@@ -126,7 +145,7 @@ class SyncRunner:
         try:
             changes = await self.ledger.changes_since(INBOUND, since)
         except FullReadDue:
-            return await self._read_lists(ctx, index)
+            return self._take_lists(ctx, await self._read_lists(ctx.conn), index)
         index.add(changes.records)
         self._checked_at = changes.until
         return [] if ctx.dry_run else Inbound(ctx).apply(changes.records)

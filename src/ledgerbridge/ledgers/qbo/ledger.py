@@ -16,6 +16,7 @@ from ledgerbridge.engine.ledger import (
     LedgerError,
     LedgerOp,
     LedgerResult,
+    Lists,
     RemoteKind,
     RemoteRecord,
 )
@@ -29,6 +30,10 @@ NAME_LIMITS = {"customer": 500, "vendor": 500, "employee": 500, "item": 100, "cl
 TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
 PARTY = {"invoice": "CustomerRef", "credit_memo": "CustomerRef", "payment": "CustomerRef",
          "purchase_order": "VendorRef", "bill": "VendorRef"}
+#: the company profile's one-off queries, read with every account (:meth:`QboLedger.company`)
+PROFILE_QUERIES = {"CompanyInfo": "SELECT * FROM CompanyInfo",
+                   "Preferences": "SELECT * FROM Preferences",
+                   "TaxAgency": "SELECT * FROM TaxAgency"}
 ACTIONS: Mapping[Action, ErrorAction] = {
     Action.RETRY_LATER: "retry_later", Action.REREAD_AND_RETRY: "reread_retry",
     Action.RECORD_FAILED: "record_failed", Action.REFRESH_TOKEN: "needs_reconnect",
@@ -42,6 +47,12 @@ def _account(accounts: Sequence[Mapping[str, Any]], *types: str) -> str | None:
             if account.get("AccountType") == wanted and account.get("Active", True):
                 return str(account["Id"])
     return None
+
+
+def _first(answers: Mapping[str, Mapping[str, Any]], entity: str) -> Mapping[str, Any]:
+    found = answers.get(entity, {}).get(entity)
+    return found[0] if isinstance(found, list) and found and isinstance(found[0], dict) \
+        else {}
 
 
 def _error(error: QboError | None) -> LedgerError:
@@ -63,23 +74,42 @@ class QboLedger:
         return [row for row in found if isinstance(row, dict)]
 
     async def company(self) -> CompanyProfile:
-        info = await self._rows("SELECT * FROM CompanyInfo", "CompanyInfo")
-        prefs = await self._rows("SELECT * FROM Preferences", "Preferences")
-        accounts = await self.client.read_all("Account")
-        agencies = await self._rows("SELECT * FROM TaxAgency", "TaxAgency")
-        accounting = (prefs[0] if prefs else {}).get("AccountingInfoPrefs", {})
-        sales = (prefs[0] if prefs else {}).get("SalesFormsPrefs", {})
+        rows, answers = await self.client.read_lists(["Account"], PROFILE_QUERIES)
+        return self._profile(answers, rows["Account"])
+
+    def _profile(self, answers: Mapping[str, Mapping[str, Any]],
+                 accounts: Sequence[Mapping[str, Any]]) -> CompanyProfile:
+        """The profile from the answers to :data:`PROFILE_QUERIES` and every account."""
+        info = _first(answers, "CompanyInfo")
+        prefs = _first(answers, "Preferences")
+        accounting = prefs.get("AccountingInfoPrefs", {})
+        sales = prefs.get("SalesFormsPrefs", {})
         self._ap_account = _account(accounts, "Accounts Payable")
         return CompanyProfile(
-            name=str((info[0] if info else {}).get("CompanyName", "")),
+            name=str(info.get("CompanyName", "")),
             class_tracking=bool(accounting.get("ClassTrackingPerLine")),
             custom_txn_numbers=bool(sales.get("CustomTxnNumbers")),
-            has_tax_agency=bool(agencies),
+            has_tax_agency=bool(answers.get("TaxAgency", {}).get("TaxAgency")),
             income_account_id=_account(accounts, "Income"),
             expense_account_id=_account(accounts, "Cost of Goods Sold", "Expense"),
             asset_account_id=_account(accounts, "Other Current Asset"),
             name_limits=NAME_LIMITS,
-            country=str((info[0] if info else {}).get("Country") or "US"))
+            country=str(info.get("Country") or "US"))
+
+    async def read_lists(self, kinds: Sequence[RemoteKind], with_profile: bool = False
+                         ) -> Lists:
+        """The lists of ``kinds`` and, when asked, the profile: one batch call for a
+        small company (the first asks every COUNT and first page, every account and the
+        profile's queries), then a call per ten pages still missing."""
+        entities = [ENTITY[kind] for kind in kinds]
+        if with_profile:
+            entities.append("Account")
+        rows, answers = await self.client.read_lists(
+            entities, PROFILE_QUERIES if with_profile else None)
+        records = {kind: [from_qbo(kind, row) for row in rows[ENTITY[kind]]]
+                   for kind in kinds}
+        profile = self._profile(answers, rows["Account"]) if with_profile else None
+        return Lists(records, profile)
 
     async def read_all(self, kind: RemoteKind) -> list[RemoteRecord]:
         return [from_qbo(kind, row) for row in await self.client.read_all(ENTITY[kind])]
