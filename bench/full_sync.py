@@ -138,6 +138,15 @@ def scaled(scale: float) -> tuple[Callable[[], float], Callable[[float], Awaitab
     return clock, sleep
 
 
+def _queries_only(request: httpx.Request) -> bool:
+    """A batch whose every item is a ``Query`` (a read; any write makes it a write)."""
+    try:
+        items = json.loads(request.content)["BatchItemRequest"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return bool(items) and all("Query" in item for item in items)
+
+
 class Counting(httpx.AsyncHTTPTransport):
     """Counts QuickBooks calls (writes, reads) and the records reads returned."""
 
@@ -151,7 +160,13 @@ class Counting(httpx.AsyncHTTPTransport):
         if "/v3/company/" not in path:
             return response
         await response.aread()
-        if path.endswith(("/query", "/cdc")) or request.method == "GET":
+        if path.endswith("/batch") and _queries_only(request):
+            self.counts["read_calls"] += 1
+            with contextlib.suppress(ValueError, AttributeError):
+                self.counts["rows_read"] += sum(
+                    len(v) for item in json.loads(response.content)["BatchItemResponse"]
+                    for v in item.get("QueryResponse", {}).values() if isinstance(v, list))
+        elif path.endswith(("/query", "/cdc")) or request.method == "GET":
             self.counts["read_calls"] += 1
             with contextlib.suppress(ValueError):
                 body = json.loads(response.content)
