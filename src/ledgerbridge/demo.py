@@ -4,6 +4,7 @@ has some of it, a full sync, changes on both sides, a daily sync, and a summary.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -51,8 +52,11 @@ def demo_database(data_dir: Path) -> Engine:
     """A fresh database of its own for each demo run (the user's book is untouched)."""
     folder = data_dir / "demo"
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("ledgerbridge.db*"):
-        old.unlink()
+    for old in folder.glob("ledgerbridge.db*"):  # the database, its journal, its locks
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
     engine = db.make_engine(f"sqlite:///{folder / 'ledgerbridge.db'}")
     db.upgrade(engine)
     return engine

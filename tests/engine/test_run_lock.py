@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine
 
 from ledgerbridge.engine.run_lock import RunLock
 from ledgerbridge.errors import ConflictError
+from support.qbo_world import World
 
 HOLDER = textwrap.dedent("""
     import sys, time
@@ -56,3 +57,17 @@ def test_in_memory_databases_lock_within_the_process() -> None:
         RunLock(memory, "con-m").__enter__()
     with RunLock(memory, "con-m"):
         pass
+
+
+async def test_a_sync_while_another_runs_is_refused_and_changes_nothing(world: World
+                                                                       ) -> None:
+    with world.book() as book:
+        book.create("customer", {"company_name": "Lone Pine Cabins"})
+        book.create("job", {"customer_id": book.page("customer").items[0]["id"],
+                            "name": "Furnace", "number": "J-1"})
+    calls = await world.calls()
+    with RunLock(world.engine, world.connection_id), \
+            pytest.raises(ConflictError, match="already running"):
+        await world.sync("full")
+    assert await world.calls() == calls  # QuickBooks was not asked anything
+    assert (await world.sync("full")).failures() == []  # and it runs once the lock is free

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from ledgerbridge.book import changefeed
 from ledgerbridge.engine import state
 from ledgerbridge.engine.apply import LevelRunner
+from ledgerbridge.engine.collector import fewer_collections
 from ledgerbridge.engine.context import Context, Key
 from ledgerbridge.engine.graph import LEVEL
 from ledgerbridge.engine.inbound import Inbound
@@ -32,6 +33,7 @@ from ledgerbridge.engine.operations import OPEN_STATES
 from ledgerbridge.engine.outcomes import RecordOutcome, summarize
 from ledgerbridge.engine.planner import Root, make_plan
 from ledgerbridge.engine.recovery import recover
+from ledgerbridge.engine.run_lock import RunLock
 from ledgerbridge.settings import store as settings_store
 
 Mode = Literal["full", "daily", "push"]
@@ -67,7 +69,8 @@ class SyncRunner:
 
     async def run(self, mode: Mode = "daily", dry_run: bool = False,
                   push: Sequence[Key] = ()) -> RunReport:
-        with self.engine.connect() as conn:
+        with RunLock(self.engine, self.connection_id), fewer_collections(), \
+                self.engine.connect() as conn:
             try:
                 return await self._run(conn, mode, dry_run, push)
             finally:
