@@ -246,8 +246,9 @@ async def _autofill(engine: Engine, tenant_id: str, connection_id: str
                     ) -> list[mappings.Mapping_]:
     async with QboClient.for_connection(engine, connection_id) as client:
         ledger = QboLedger(client)
-        items = [(r.id, r.name or "") for r in await ledger.read_all("item")]
-        classes = [(r.id, r.name or "") for r in await ledger.read_all("class")]
+        lists = (await ledger.read_lists(("item", "class"))).records  # one call
+        items = [(r.id, r.name or "") for r in lists["item"]]
+        classes = [(r.id, r.name or "") for r in lists["class"]]
     with context(engine, tenant_id, connection_id) as ctx:
         codes = [(r["id"], r["name"]) for r in ctx.records.all("cost_code")]
         types = [(r["id"], r["name"]) for r in ctx.records.all("cost_type")]

@@ -18,8 +18,10 @@ async def test_import_links_same_names_and_creates_the_rest(world: World) -> Non
         {"Id": "902", "DisplayName": "Suite 2", "Job": True, "ParentRef": {"value": "901"}}],
         "Vendor": [{"DisplayName": "Acme Plumbing Supply",
                     "PrimaryEmailAddr": {"Address": "ap@acme.example"}}]})
+    calls = await world.calls()
     outcomes = await import_names(world.engine, world.tenant_id, world.connection_id,
                                   transport=world.transport)
+    assert await world.calls() == calls + 1  # the names and the profile, one batch call
     results = sorted((o.kind, o.result) for o in outcomes)
     assert results == [("customer", "imported"), ("customer", "linked"), ("vendor", "imported")]
     with world.engine.connect() as conn:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from ledgerbridge.engine.inbound import Inbound
-from ledgerbridge.engine.ledger import Ledger, RemoteKind, RemoteRecord
+from ledgerbridge.engine.ledger import Ledger, RemoteKind
 from ledgerbridge.engine.outcomes import RecordOutcome
 from ledgerbridge.engine.runner import RunReport, SyncRunner
 from ledgerbridge.engine.state import load as load_state
@@ -22,12 +22,14 @@ async def import_names(engine: Engine, tenant_id: str, connection_id: str, ledge
     book record of the same name, or created there."""
     from ledgerbridge.engine.context import Context
 
-    found: list[RemoteRecord] = []
-    for kind in kinds:
-        found += [r for r in await ledger.read_all(kind) if not r.parent_id]
+    with engine.connect() as conn:
+        saved = load_state(conn, connection_id).profile
+    # the names and (when none is saved) the company's profile in one round trip
+    lists = await ledger.read_lists(kinds, with_profile=saved is None)
+    found = [r for kind in kinds for r in lists.records[kind] if not r.parent_id]
     with engine.connect() as conn:
         settings, _ = settings_store.load(conn, connection_id)
-        profile = load_state(conn, connection_id).profile or await ledger.company()
+        profile = saved or lists.profile or await ledger.company()
         ctx = Context(conn, tenant_id, connection_id, settings, profile)
         outcomes = Inbound(ctx, take_all_names=True).apply(found)
         conn.commit()
