@@ -311,3 +311,29 @@ async def test_sales_lower_quantity_on_hand_and_credit_memos_raise_it(company: C
                                 operation="void")
     assert voided.status_code == 200
     assert (await company.get(f"item/{valve['Id']}")).json()["Item"]["QtyOnHand"] == 7
+
+
+async def test_balances_follow_payments_moved_between_invoices(company: Company) -> None:
+    customer, _ = await customer_and_item(company)
+    first, second = [await company.create("Invoice", {
+        "CustomerRef": {"value": customer["Id"]}, "Line": [LINE]}) for _ in range(2)]
+
+    async def balances() -> tuple[Any, Any, Any]:
+        one = (await company.get(f"invoice/{first['Id']}")).json()["Invoice"]
+        two = (await company.get(f"invoice/{second['Id']}")).json()["Invoice"]
+        owner = (await company.get(f"customer/{customer['Id']}")).json()["Customer"]
+        return one["Balance"], two["Balance"], owner["Balance"]
+
+    payment = await company.create("Payment", {
+        "CustomerRef": {"value": customer["Id"]}, "TotalAmt": 40,
+        "Line": [{"Amount": 40, "LinkedTxn": [{"TxnId": first["Id"], "TxnType": "Invoice"}]}]})
+    assert await balances() == (60, 100, 160)
+    moved = await company.post("payment", {
+        "Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": True,
+        "Line": [{"Amount": 40, "LinkedTxn": [{"TxnId": second["Id"], "TxnType": "Invoice"}]}]})
+    assert moved.status_code == 200, moved.text
+    assert await balances() == (100, 60, 160)  # the first invoice is whole again
+    await company.post("payment", {"Id": payment["Id"],
+                                   "SyncToken": moved.json()["Payment"]["SyncToken"]},
+                       operation="delete")
+    assert await balances() == (100, 100, 200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,22 @@ class Preferences:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
+def _customer_of(invoice: JSON) -> list[str]:
+    ref = invoice.get("CustomerRef")
+    return [str(ref["value"])] if isinstance(ref, dict) and ref.get("value") else []
+
+
+def _invoices_of(payment: JSON) -> list[str]:
+    return sorted({str(link.get("TxnId")) for line in payment.get("Line", [])
+                   if isinstance(line, dict) for link in line.get("LinkedTxn", [])
+                   if isinstance(link, dict) and link.get("TxnType") == "Invoice"})
+
+
+def _by_id(ids: Iterable[str]) -> list[str]:
+    """Ids in creation order (numeric ids by number, others after them by text)."""
+    return sorted(ids, key=lambda value: (not value.isdigit(), len(value), value))
+
+
 @dataclass
 class Company:
     """One QuickBooks company (realm) and everything in it."""
@@ -68,6 +85,10 @@ class Company:
     request_cache: dict[str, tuple[int, JSON]] = field(default_factory=dict)
     dirty: set[tuple[str, str]] = field(default_factory=set)
     name_index: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: invoice ids by customer id, payment ids by the invoice ids they apply to: what a
+    #: balance needs, without walking every invoice or payment of the company
+    invoices_by_customer: dict[str, set[str]] = field(default_factory=dict)
+    payments_by_invoice: dict[str, set[str]] = field(default_factory=dict)
 
     def table(self, entity: str) -> dict[str, JSON]:
         return self.records.setdefault(entity, {})
@@ -90,8 +111,31 @@ class Company:
         table = self.table(entity)
         if entity in NAME_ENTITIES:
             self._index_name(entity, table.get(record["Id"]), record)
+        self._index_refs(entity, table.get(record["Id"]), record)
         table[record["Id"]] = record
         self.dirty.add((entity, record["Id"]))
+
+    def _index_refs(self, entity: str, old: JSON | None, new: JSON | None) -> None:
+        index = {"Invoice": self.invoices_by_customer,
+                 "Payment": self.payments_by_invoice}.get(entity)
+        if index is None:
+            return
+        keys = _customer_of if entity == "Invoice" else _invoices_of
+        if old is not None:
+            for key in keys(old):
+                index.get(key, set()).discard(str(old["Id"]))
+        if new is not None:
+            for key in keys(new):
+                index.setdefault(key, set()).add(str(new["Id"]))
+
+    def invoices_of(self, customer_id: str) -> list[JSON]:
+        return [self.records["Invoice"][i] for i in _by_id(
+            self.invoices_by_customer.get(customer_id, ()))]
+
+    def payments_for(self, invoice_id: str) -> list[JSON]:
+        """The payments applied to an invoice, oldest id first."""
+        return [self.records["Payment"][i] for i in _by_id(
+            self.payments_by_invoice.get(invoice_id, ()))]
 
     def _index_name(self, entity: str, old: JSON | None, new: JSON) -> None:
         """Customer, Vendor and Employee DisplayNames, case-folded, in one index."""
@@ -105,6 +149,7 @@ class Company:
         return self.name_index.get(display_key(display_name))
 
     def remove(self, entity: str, record_id: str, tombstone: JSON) -> None:
+        self._index_refs(entity, self.records.get(entity, {}).get(record_id), None)
         self.records.get(entity, {}).pop(record_id, None)
         self.deleted.setdefault(entity, {})[record_id] = tombstone
         self.dirty.add((entity, record_id))

@@ -80,7 +80,7 @@ def applied_payments(ctx: Ctx, invoice_id: str) -> tuple[Decimal, list[str]]:
     """What payments apply to an invoice: total and payment ids."""
     total = Decimal(0)
     ids: list[str] = []
-    for payment in ctx.company.records.get("Payment", {}).values():
+    for payment in ctx.company.payments_for(invoice_id):
         for line in payment.get("Line", []):
             for link in line.get("LinkedTxn", []):
                 if link.get("TxnType") == "Invoice" and str(link.get("TxnId")) == invoice_id:
@@ -203,8 +203,7 @@ def _customer_balance(ctx: Ctx, customer_id: str) -> None:
     if customer is None:
         return
     total = sum((money(inv.get("Balance", 0), "Balance")
-                 for inv in ctx.company.records.get("Invoice", {}).values()
-                 if str(inv.get("CustomerRef", {}).get("value")) == customer_id), Decimal(0))
+                 for inv in ctx.company.invoices_of(customer_id)), Decimal(0))
     if as_number(total) != customer.get("Balance"):
         ctx.company.put("Customer", {**customer, "Balance": as_number(total),
                                      "BalanceWithJobs": as_number(total)})
