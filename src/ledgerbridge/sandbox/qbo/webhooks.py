@@ -87,10 +87,13 @@ class WebhookDispatcher:
             by_realm: dict[str, list[Change]] = {}
             for change in changes:
                 by_realm.setdefault(change.realm_id, []).append(change)
+            due = [(app, group) for realm_id, group in by_realm.items()
+                   for app in self._targets(realm_id)]
+            if not due:  # no app listens: no client (making one costs an SSL context)
+                return made
             async with httpx.AsyncClient(transport=self.transport, timeout=3.0) as client:
-                for realm_id, group in by_realm.items():
-                    for app in self._targets(realm_id):
-                        made.append(await self._deliver(client, app, group))
+                for app, group in due:
+                    made.append(await self._deliver(client, app, group))
             self.deliveries.extend(made)
             return made
 
