@@ -3,11 +3,13 @@ operations, send them through the ledger, and record what came back."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from ledgerbridge.book.types import dumps
+from ledgerbridge.engine import collector
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import Built, build, display_name
 from ledgerbridge.engine.graph import SUB_CUSTOMERS, parent
@@ -19,6 +21,9 @@ from ledgerbridge.engine.operations import Planned, payload_digest
 from ledgerbridge.engine.outcomes import RecordOutcome
 
 NAME_KINDS = ("customer", "vendor", "item", "class")
+#: records sent together: 100 batches of 30, ten times the batches in flight, so the
+#: pipeline stays full while a chunk's payloads and answers are all that is held
+SEND_CHUNK = 3000
 #: the id of a name this run is about to create (in the name index only)
 PLANNED = "planned:"
 TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
@@ -410,7 +415,15 @@ class LevelRunner:
                            f"{work.action} {work.built.remote_kind} '{title}'")
                 self.ctx.planned[work.key] = "(new)"
             return self.outcomes
-        await self.send(works)
+        # in chunks: each is staged, sent and written before the next, so a level of
+        # 30,000 invoices never holds all their payloads and answers at once
+        queue = deque(works)
+        del works
+        while queue:
+            chunk = [queue.popleft() for _ in range(min(SEND_CHUNK, len(queue)))]
+            await self.send(chunk)
+            del chunk
+            collector.checkpoint()
         return self.outcomes
 
 

@@ -4,9 +4,12 @@ A run allocates many short-lived containers (book rows, fields, payloads, answer
 holding many long-lived ones (links, the name index, a level's work). At Python's
 default threshold (a young collection every 700 net allocations) the collector keeps
 walking the long-lived ones: about a fifth of a full sync's CPU in the full-sync
-benchmark. While any run is active the young threshold is raised; cyclic garbage is
-still collected, only less often. Runs may overlap in one process (the worker): the
-first to start raises it, the last to finish restores it.
+benchmark. While any run is active the young threshold is raised, and at a run's
+checkpoints (its plan made, each level done) what is alive is frozen (``gc.freeze``:
+kept out of later collections, still freed by reference counting); the last run to
+finish unfreezes it, so cyclic garbage is still collected, only later. Runs may overlap
+in one process (the worker): the first to start raises the threshold, the last to
+finish restores it.
 """
 
 from __future__ import annotations
@@ -39,3 +42,11 @@ def fewer_collections(young: int = YOUNG_THRESHOLD) -> Iterator[None]:
             if _active == 0 and _saved is not None:
                 gc.set_threshold(*_saved)
                 _saved = None
+                gc.unfreeze()
+
+
+def checkpoint() -> None:
+    """Keep what is alive now out of later collections (while a run is active)."""
+    with _lock:
+        if _active:
+            gc.freeze()

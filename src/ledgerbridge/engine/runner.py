@@ -14,7 +14,7 @@ from typing import Literal
 from sqlalchemy import Connection, Engine
 
 from ledgerbridge.book import changefeed
-from ledgerbridge.engine import state
+from ledgerbridge.engine import collector, state
 from ledgerbridge.engine.apply import LevelRunner
 from ledgerbridge.engine.collector import fewer_collections
 from ledgerbridge.engine.context import Context, Key
@@ -186,6 +186,7 @@ class SyncRunner:
         outcomes = list(plan.waiting)
         levels = sorted(plan.levels)
         for n, level in enumerate(levels):
+            collector.checkpoint()  # the plan and the levels done stay alive to the end
             self.progress("send to QuickBooks", n, len(levels))
             runner = LevelRunner(ctx, self.ledger, index, run_id, ctx.conn.commit)
             outcomes += await runner.run(plan.levels[level])
