@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledgerbridge.engine.collector import YOUNG_THRESHOLD, fewer_collections
+from ledgerbridge.engine.collector import YOUNG_THRESHOLD, checkpoint, fewer_collections
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +40,14 @@ def test_a_failing_run_restores_it_and_a_higher_setting_is_kept() -> None:
     with fewer_collections():
         assert gc.get_threshold() == (100_000, 10, 10)
     assert gc.get_threshold() == (100_000, 10, 10)
+
+
+def test_checkpoints_freeze_only_while_a_run_is_active() -> None:
+    gc.unfreeze()
+    checkpoint()  # no run: nothing frozen
+    assert gc.get_freeze_count() == 0
+    with fewer_collections():
+        kept = [[n] for n in range(100)]  # containers alive at the checkpoint
+        checkpoint()
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_freeze_count() == 0  # the last run out unfreezes them
