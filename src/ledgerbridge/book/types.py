@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -68,7 +69,23 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
+_FAST = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+#: where orjson's text may differ from the canonical one: a float in exponent form
+#: (``1e+16`` against ``1e16``), and DEL, which ``ensure_ascii`` escapes
+_MAYBE_DIFFERENT = re.compile(r"\d[eE][-+]?\d|\x7f")
+
+
 def dumps(value: Any) -> str:
+    """The canonical text: ``json.dumps`` with sorted keys, compact separators, ASCII
+    only (Decimals as strings, dates in ISO form). Made by orjson when its text is
+    certainly the same (pure ASCII, no exponent, no DEL), else by ``json``; content
+    hashes stored earlier stay valid."""
+    try:
+        fast = orjson.dumps(value, default=_json_default, option=_FAST).decode()
+    except TypeError:  # what orjson refuses (integers past 64 bits, NaN keys...)
+        fast = ""
+    if fast and fast.isascii() and not _MAYBE_DIFFERENT.search(fast):
+        return fast
     return json.dumps(value, default=_json_default, separators=(",", ":"), sort_keys=True)
 
 
