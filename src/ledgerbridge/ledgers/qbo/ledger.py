@@ -166,7 +166,7 @@ class QboLedger:
         if not body.get("Id"):
             return LedgerResult(op.id, RemoteRecord(op.kind, op.remote_id or "",
                                                     result.sync_token or ""))
-        return LedgerResult(op.id, from_qbo(op.kind, body))
+        return LedgerResult(op.id, from_qbo(op.kind, body, with_fields=False))
 
     async def find_created(self, op: LedgerOp) -> RemoteRecord | None:
         if op.kind not in TRANSACTIONS:

@@ -179,15 +179,17 @@ def _when(meta: Mapping[str, Any] | None) -> datetime | None:
     return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
 
 
-def from_qbo(kind: RemoteKind, body: Mapping[str, Any]) -> RemoteRecord:
-    """The neutral view of a QuickBooks Online entity (or its 'Deleted' stub)."""
+def from_qbo(kind: RemoteKind, body: Mapping[str, Any], with_fields: bool = True
+             ) -> RemoteRecord:
+    """The neutral view of a QuickBooks Online entity (or its 'Deleted' stub); without
+    its fields (what a write's answer needs: identity, version, name) when asked."""
     if body.get("status") == "Deleted":
         return RemoteRecord(kind, str(body["Id"]), "", deleted=True,
                             updated_at=_when(body.get("MetaData")))
     name_field = NAME_FIELD.get(kind)
     name = body.get(name_field) if name_field else body.get("DocNumber")
     parent = (body.get("ParentRef") or {}).get("value")
-    fields = NEUTRAL.get(kind, _raw)(body)
+    fields = NEUTRAL.get(kind, _raw)(body) if with_fields else {}
     active = bool(body.get("Active", True))
     if not active and isinstance(name, str) and name.endswith(DELETED):
         fields = {**fields, "base_name": name[: -len(DELETED)]}  # its name while active
