@@ -351,3 +351,30 @@ async def test_a_change_made_here_still_goes_when_quickbooks_changes_the_invoice
     assert "Second visit included" in there["PrivateNote"] and there["Balance"] == 150.0
     assert str(_get(world, invoice["id"])["balance"]) == "150.00"
     await _quiet(world, "Invoice", remote["Id"])
+
+
+async def test_a_change_made_here_still_goes_when_quickbooks_changes_the_payment(
+        world: World) -> None:
+    """A payment changed on both sides: QuickBooks' change is taken in, and the change
+    made here (its memo, which QuickBooks' change did not touch) still goes."""
+    made = _project(world)
+    with world.book() as book:
+        payment = book.create("payment", {
+            "customer_id": made["customer"]["id"], "amount": "150.00",
+            "payment_date": "2026-03-05", "reference": "CHK-1",
+            "applications": [{"invoice_id": made["invoice"]["id"], "amount": "150.00"}]}
+        ).record
+    assert (await world.sync("daily")).failures() == []
+    remote = await world.get("Payment", world.remote_id("payment", payment["id"]))
+    with world.book() as book:
+        book.update("payment", payment["id"], {"memo": "Paid at the door"})
+    await world.qb("Payment", {"Id": remote["Id"], "SyncToken": remote["SyncToken"],
+                               "sparse": True, "PaymentRefNum": "CHK-1A"}, action="update")
+    report = await world.sync("daily")
+    assert report.failures() == []
+    assert "updated" in _results(report, payment["id"])
+    there = await world.get("Payment", remote["Id"])
+    assert there["PaymentRefNum"] == "CHK-1A"                 # QuickBooks' change kept
+    assert "Paid at the door" in there["PrivateNote"]         # ours sent
+    assert _get(world, payment["id"], "payment")["reference"] == "CHK-1A"
+    await _quiet(world, "Payment", remote["Id"])

@@ -422,6 +422,9 @@ class Inbound:
                 self.ctx.links.remove("payment", link.record_id)
                 self._note("payment", link.record_id, "deleted", "deleted in QuickBooks")
         elif not remote.deleted and link.remote_version != remote.version:
+            # a change made here that QuickBooks has not got still goes (with what is
+            # taken now), as for invoices: the link keeps the version last sent
+            unsent = here is not None and self._unsent_here(link, here)
             done = None
             if s.get_changes:
                 fields = self._payment_fields(remote)
@@ -430,7 +433,7 @@ class Inbound:
                     here, fields)
                 if done is not None:
                     self._note("payment", link.record_id, "changed_here", "", remote.id)
-            self._relink(link, remote, done)
+            self._relink(link, remote, None if unsent else done)
 
     def _paying(self, write: Callable[[], T], *payments: Mapping[str, Any] | None) -> T:
         """``write`` a payment taken from QuickBooks (``payments``: its fields before and
