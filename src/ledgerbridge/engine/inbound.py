@@ -206,21 +206,35 @@ class Inbound:
                                 remote.name, None, record["version"], how))
 
     # transactions ---------------------------------------------------------------------
-    def invoice(self, remote: RemoteRecord) -> None:
-        link = self.ctx.links.by_remote("invoice", remote.id)
+    def _document_changed(self, remote: RemoteRecord, take_new: bool,
+                          new: Callable[[RemoteRecord], None]
+                          ) -> tuple[Link, dict[str, Any]] | None:
+        """The link and book invoice a QuickBooks invoice or credit memo's change is to
+        be followed into; None when it was handled here (a new one made when
+        ``take_new``, a deletion followed) or there is nothing to follow."""
+        link = self.ctx.links.by_remote(remote.kind, remote.id)
         if link is None:
-            if not remote.deleted and self.ctx.settings.invoices.get_new_project_invoices:
-                self._new_project_invoice(remote)
-            return
+            if not remote.deleted and take_new:
+                new(remote)
+            return None
         if remote.deleted:
             self._deleted_there(link, remote)
-            return
+            return None
         if link.remote_version == remote.version:
-            return
+            return None
         record = self.ctx.records.get("invoice", link.record_id)
         if record is None or record.get("deleted_at"):
             self._relink(link, remote)
+            return None
+        return link, record
+
+    def invoice(self, remote: RemoteRecord) -> None:
+        found = self._document_changed(
+            remote, self.ctx.settings.invoices.get_new_project_invoices,
+            self._new_project_invoice)
+        if found is None:
             return
+        link, record = found
         unsent = self._unsent_here(link, record)
         after = record
         invoices = self.ctx.settings.invoices
@@ -347,20 +361,12 @@ class Inbound:
 
     # credit memos: negative invoices here ---------------------------------------------
     def credit_memo(self, remote: RemoteRecord) -> None:
-        link = self.ctx.links.by_remote("credit_memo", remote.id)
-        if link is None:
-            if not remote.deleted and self.ctx.settings.invoices.credit_memo_as_negative_invoice:
-                self._new_credit_memo(remote)
+        found = self._document_changed(
+            remote, self.ctx.settings.invoices.credit_memo_as_negative_invoice,
+            self._new_credit_memo)
+        if found is None:
             return
-        if remote.deleted:
-            self._deleted_there(link, remote)
-            return
-        if link.remote_version == remote.version:
-            return
-        record = self.ctx.records.get("invoice", link.record_id)
-        if record is None or record.get("deleted_at"):
-            self._relink(link, remote)
-            return
+        link, record = found
         unsent = self._unsent_here(link, record)
         after = record
         if remote.fields.get("voided"):
