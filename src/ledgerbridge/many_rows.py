@@ -36,6 +36,7 @@ class _Compiled:
     positional: bool
     processors: Mapping[str, Processor | None]
     defaults: Mapping[str, Any]  # constants compiled into the statement
+    required: frozenset[str]  # parameters with no value of their own (rows' or constants)
 
 
 class ManyRows:
@@ -62,8 +63,10 @@ class ManyRows:
             processors[name] = binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         defaults = {name: binds[name].effective_value for name in set(names)
                     if name not in keys}
+        required = frozenset(name for name in names
+                             if name not in keys and binds[name].required)
         found = _Compiled(str(compiled), names, bool(compiled.positional), processors,
-                          defaults)
+                          defaults, required)
         self._compiled[(dialect.name, keys, constants)] = found
         return found
 
@@ -74,6 +77,11 @@ class ManyRows:
             return
         keys = tuple(rows[0])
         plan = self._compile(conn.dialect, keys, tuple(sorted(constants)))
+        unknown = set(constants) - set(plan.names)
+        missing = plan.required - set(constants)
+        if unknown or missing:  # else dropped, or sent as NULL, without a word
+            raise ValueError(f"not parameters of this statement: {sorted(unknown)}; "
+                             f"parameters without a value: {sorted(missing)}")
         fixed = {**plan.defaults, **constants}
         for name, value in list(fixed.items()):
             process = plan.processors.get(name)

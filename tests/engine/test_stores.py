@@ -70,6 +70,8 @@ def test_many_rows_writes_what_core_writes(engine: Engine, connection_id: str) -
         update.run(conn, [{"b_id": rows[0]["id"], "b_remote": "41"},
                           {"b_id": rows[2]["id"], "b_remote": "43"}], b_now=later)
         update.run(conn, [], b_now=later)  # nothing to do is no statement
+        with pytest.raises(ValueError, match="b_nwo"):
+            update.run(conn, [{"b_id": rows[1]["id"], "b_remote": "42"}], b_nwo=later)
         after = {row["id"]: row for row in conn.execute(select(operations).where(
             operations.c.connection_id == connection_id)).mappings()}
     assert [(after[r["id"]]["state"], after[r["id"]]["remote_id"]) for r in rows] == [
