@@ -107,6 +107,8 @@ def record_table(name: str, *columns: Column[object]) -> Table:
         *columns,
         UniqueConstraint("tenant_id", "external_id"),
         Index(f"ix_{name}_tenant_updated", "tenant_id", "updated_at"),
+        # pages of a tenant's records in id order (keyset): a seek, not a sort per page
+        Index(f"ix_{name}_tenant_id_id", "tenant_id", "id"),
     )
 
 
