@@ -31,6 +31,7 @@ from ledgerbridge.errors import (
     Problem,
     RecordRejectedError,
 )
+from ledgerbridge.many_rows import ReadRows
 
 Outcome = Literal["created", "updated", "unchanged", "deleted"]
 MAX_PAGE = 1000
@@ -61,6 +62,14 @@ def decode_cursor(cursor: str) -> str:
 
 
 @cache
+@cache
+def _live_rows(kind_name: str) -> ReadRows:
+    table = KINDS[kind_name].table
+    return ReadRows(lambda dialect: select(table).where(
+        table.c.tenant_id == bindparam("tenant"), table.c.deleted_at.is_(None)
+    ).order_by(table.c.id))
+
+
 def _by_column(kind_name: str, column: str) -> Select[Any]:
     """``SELECT * ... WHERE tenant_id = :tenant_id AND <column> = :value``, built once."""
     table = KINDS[kind_name].table
@@ -122,6 +131,13 @@ class Book:
         more = len(items) > limit
         items = items[:limit]
         return Page(items, encode_cursor(items[-1]["id"]) if more else None)
+
+    def all_live(self, kind_name: str) -> list[dict[str, Any]]:
+        """Every record of a kind not deleted, in id order, in one read (what ``page``
+        gives over all its pages, without the per-page and per-row overhead)."""
+        spec = kind(kind_name)
+        return [rows.to_out(spec, row) for row in _live_rows(spec.name).run(
+            self.conn, tenant=self.tenant_id)]
 
     def _list_query(
         self, spec: KindSpec, updated_since: datetime | None, status: str | None,

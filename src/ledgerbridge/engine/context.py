@@ -38,16 +38,11 @@ class BookReader:
         self.cache.pop((kind, record_id), None)
 
     def all(self, kind: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            page = self.book.page(kind, after=cursor, limit=1000)
-            for record in page.items:
-                self.cache[(kind, record["id"])] = record
-            found += page.items
-            if page.next_cursor is None:
-                return found
-            cursor = page.next_cursor
+        """Every live record of ``kind`` (kept for later ``get``)."""
+        found = self.book.all_live(kind)
+        for record in found:
+            self.cache[(kind, record["id"])] = record
+        return found
 
 
 @dataclass
