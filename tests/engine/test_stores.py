@@ -120,3 +120,31 @@ def test_supersede_many_dismisses_only_other_unfinished_operations(
     assert states[old_a["id"]] == superseded and states[old_b["id"]] == superseded
     assert states[done_c["id"]] == ("done", None)  # finished work stays as it was
     assert {states[op["id"]] for op in (new_a, new_b, new_c)} == {("pending", None)}
+
+
+def test_supersede_sees_what_was_left_unfinished_after_its_first_read(
+        engine: Engine, connection_id: str) -> None:
+    """The store reads which records have unfinished operations once, then keeps that
+    current with its own writes: operations stored as sent are not unfinished, ones
+    moved to failed or pending later are."""
+    def planned(record: str, version: int) -> Planned:
+        return Planned("customer", record, version, "create", "customer", {"v": version})
+
+    with engine.begin() as conn:
+        ops = OperationStore(conn, connection_id)
+        ops.supersede_many([], [])  # the first read: nothing unfinished yet
+        old_a, old_b, old_c = ops.stage_many(
+            [planned("a", 1), planned("b", 1), planned("c", 1)], "run-1", new_state="sent")
+        assert (old_a["state"], old_a["attempts"], old_a["new"]) == ("sent", 1, True)
+        ops.move_many([old_a], "failed", message="no")
+        ops.move(old_b["id"], "pending")
+        new = ops.stage_many([planned("a", 2), planned("b", 2), planned("c", 2)], "run-1",
+                             new_state="sent")
+        ops.supersede_many([("customer", r) for r in "abc"], [op["id"] for op in new])
+        states = {row["id"]: (row["state"], row["attempts"]) for row in ops.in_states(
+            ["sent", "pending", "failed", "dismissed"])}
+        again = ops.stage_many([planned("a", 2)], "run-2", new_state="sent")[0]
+    assert states[old_a["id"]][0] == states[old_b["id"]][0] == "dismissed"
+    assert states[old_c["id"]] == ("sent", 1)  # sent, its outcome unknown: not replaced
+    assert {states[op["id"]] for op in new} == {("sent", 1)}
+    assert "new" not in again and again["state"] == "sent"  # stored before: as it was

@@ -299,7 +299,9 @@ class LevelRunner:
         """Stage the level's operations, send them, record the answers: a few statements
         for the whole level, not a few per record."""
         ops = self.ctx.ops
-        rows = ops.stage_many([self._planned(work) for work in works], self.run_id)
+        # new operations are stored as sent: they go before the next commit
+        rows = ops.stage_many([self._planned(work) for work in works], self.run_id,
+                              new_state="sent")
         for work, row in zip(works, rows, strict=True):
             work.op = row
         # failed here, before QuickBooks saw it, and the problem is gone now
@@ -320,7 +322,8 @@ class LevelRunner:
                 row["payload_text"] = None
                 payloads.append((row["id"], row["payload"]))
             op = self._ledger_op(work)
-            if row["state"] == "sent" and await self._resolve_unknown(work, op):
+            if row["state"] == "sent" and not row.get("new") \
+                    and await self._resolve_unknown(work, op):
                 continue
             ready.append((work, op))
         ops.set_payloads(payloads)

@@ -83,6 +83,11 @@ class OperationStore:
     def __init__(self, conn: Connection, connection_id: str) -> None:
         self.conn = conn
         self.connection_id = connection_id
+        #: records that may have operations a newer one supersedes: read at the first
+        #: ``supersede_many`` and kept current by this store's own writes (a run's
+        #: store is the only writer while it runs), so a run whose records have none,
+        #: as a first full sync, reads nothing per chunk
+        self._unfinished: set[tuple[str, str]] | None = None
 
     def get(self, op_id: str) -> RowMapping:
         row = self.conn.execute(select(operations).where(
@@ -96,10 +101,14 @@ class OperationStore:
         """Store ``planned`` unless the same operation exists; return the stored row."""
         return self.stage_many([planned], run_id)[0]
 
-    def stage_many(self, planned: Sequence[Planned], run_id: str | None
+    def stage_many(self, planned: Sequence[Planned], run_id: str | None,
+                   new_state: Literal["pending", "sent"] = "pending"
                    ) -> list[dict[str, Any]]:
         """``stage`` for a level's operations: one read, one insert; the rows in order
-        (plain dicts that ``move_many`` keeps current)."""
+        (plain dicts that ``move_many`` keeps current). New operations are stored in
+        ``new_state``: ``sent`` (one attempt) when the caller sends them before its
+        next commit, which saves moving every one of them from ``pending``; a row stored
+        so has ``"new": True`` (not a column) to tell it from one sent by an earlier run."""
         ids = [operation_id(self.connection_id, p.record_kind, p.record_id, p.action,
                             p.record_version) for p in planned]
         known: dict[str, dict[str, Any]] = {}
@@ -118,14 +127,22 @@ class OperationStore:
                     "remote_kind": item.remote_kind, "remote_id": item.remote_id,
                     "payload_text": dumps(dict(item.payload))}
                 fresh.append((known[op_id], item))
-        stored = {"connection_id": self.connection_id, "state": "pending", "attempts": 0,
+        attempts = 1 if new_state == "sent" else 0
+        stored = {"connection_id": self.connection_id, "state": new_state, "attempts": attempts,
                   "error_code": None, "error_action": None, "message": None,
                   "raw_error": None, "blocked_by": None, "created_at": now,
                   "updated_at": now}
         _INSERT.run(self.conn, [row for row, _ in fresh], **stored)
         for row, item in fresh:
-            row.update(stored, payload=dict(item.payload))
+            row.update(stored, payload=dict(item.payload), new=True)
+        self._note_unfinished((row, new_state) for row, _ in fresh)
         return [known[op_id] for op_id in ids]
+
+    def _note_unfinished(self, moves: Iterable[tuple[Mapping[str, Any], str]]) -> None:
+        if self._unfinished is None:
+            return
+        self._unfinished.update((row["record_kind"], row["record_id"]) for row, state in moves
+                                if state in SUPERSEDED_STATES)
 
     def move_many(self, rows: Sequence[dict[str, Any]], to: State, **values: Any) -> None:
         """Move every row to ``to`` in one statement (each transition checked)."""
@@ -146,6 +163,7 @@ class OperationStore:
             row.update(state=to, updated_at=now, **values)
             if to == "sent":
                 row["attempts"] += 1
+        self._note_unfinished((row, to) for row in rows)
 
     def finish_many(self, done: Sequence[tuple[str, str | None]]) -> None:
         """Mark sent operations done, each with the remote id it made or changed."""
@@ -157,7 +175,14 @@ class OperationStore:
         """``supersede`` for many records at once (``keep[i]`` is record i's op): one
         indexed read per kind and chunk finds the few records that have other
         unfinished operations, one update dismisses them."""
-        kept = dict(zip(records, keep, strict=True))
+        if self._unfinished is None:
+            table = operations.c
+            self._unfinished = {(row.record_kind, row.record_id) for row in self.conn.execute(
+                select(table.record_kind, table.record_id).distinct().where(
+                    table.connection_id == self.connection_id,
+                    table.state.in_(SUPERSEDED_STATES)))}
+        kept = {record: op_id for record, op_id in zip(records, keep, strict=True)
+                if record in self._unfinished}
         by_kind: dict[str, list[str]] = {}
         for kind, record_id in kept:
             by_kind.setdefault(kind, []).append(record_id)
@@ -191,6 +216,7 @@ class OperationStore:
         extra = {"attempts": row["attempts"] + 1} if to == "sent" else {}
         self.conn.execute(operations.update().where(operations.c.id == op_id).values(
             state=to, updated_at=datetime.now(UTC), **extra, **values))
+        self._note_unfinished([(row, to)])
 
     def annotate(self, op_id: str, message: str) -> None:
         """Change an operation's message without moving it."""
