@@ -216,7 +216,7 @@ class OperationStore:
         extra = {"attempts": row["attempts"] + 1} if to == "sent" else {}
         self.conn.execute(operations.update().where(operations.c.id == op_id).values(
             state=to, updated_at=datetime.now(UTC), **extra, **values))
-        self._note_unfinished([(row, to)])
+        self._note_unfinished([(dict(row), str(to))])
 
     def annotate(self, op_id: str, message: str) -> None:
         """Change an operation's message without moving it."""
