@@ -237,7 +237,9 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float,
                           "summary": report.summary(), **transport.counts}
             print(f"{phase:6s} {mode:5s} wall {out[phase]['wall']:7.1f} s "
                   f"({out[phase]['wall'] * time_scale / 60:6.1f} QuickBooks min), "
-                  f"cpu {out[phase]['cpu']:7.1f} s, calls {dict(transport.counts)}, "
+                  f"cpu {out[phase]['cpu']:7.2f} s "
+                  f"({out[phase]['cpu'] / max(out[phase]['records'], 1) * 1e6:.0f} us a record), "
+                  f"calls {dict(transport.counts)}, "
                   f"{report.summary()}", flush=True)
             if first_only:
                 break

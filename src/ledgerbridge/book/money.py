@@ -33,5 +33,9 @@ def to_minor(value: Decimal, scale: int) -> int:
 
 
 def from_minor(value: int, scale: int) -> Decimal:
-    step = CENT if scale == MONEY_SCALE else QTY_STEP
-    return (Decimal(value) / scale).quantize(step)
+    """``value`` minor units as a Decimal of exactly the scale's places (the integer is
+    the coefficient: no division, no rounding)."""
+    return Decimal(value).scaleb(-_PLACES[scale])
+
+
+_PLACES = {MONEY_SCALE: 2, QTY_SCALE: 4}

@@ -8,7 +8,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Date,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ledgerbridge.book.types import JSONText, Money, Quantity, UTCDateTime
+from ledgerbridge.book.types import ISODate, JSONText, Money, Quantity, UTCDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -139,8 +138,8 @@ jobs = record_table(
     Column("number", String(100)),
     Column("name", String(500), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("start_date", Date),
-    Column("end_date", Date),
+    Column("start_date", ISODate),
+    Column("end_date", ISODate),
     Column("description", Text),
 )
 
@@ -152,7 +151,7 @@ service_tickets = record_table(
     Column("number", String(100), nullable=False),
     Column("status", String(20), nullable=False),
     Column("summary", Text),
-    Column("scheduled_date", Date),
+    Column("scheduled_date", ISODate),
 )
 
 work_codes = record_table(
@@ -211,8 +210,8 @@ invoices = record_table(
     Column("kind", String(20), nullable=False),
     Column("status", String(20), nullable=False),
     Column("doc_number", String(21)),
-    Column("issue_date", Date),
-    Column("due_date", Date),
+    Column("issue_date", ISODate),
+    Column("due_date", ISODate),
     Column("memo", Text),
     Column("lines", JSONText, nullable=False),
     Column("total", Money, nullable=False),
@@ -224,7 +223,7 @@ payments = record_table(
     "payments",
     _ref("customer_id", "customers", nullable=False),
     Column("amount", Money, nullable=False),
-    Column("payment_date", Date, nullable=False),
+    Column("payment_date", ISODate, nullable=False),
     Column("method", String(50)),
     Column("reference", String(100)),
     Column("memo", Text),
@@ -237,8 +236,8 @@ purchase_orders = record_table(
     _ref("vendor_id", "vendors", nullable=False),
     Column("number", String(21)),
     Column("status", String(20), nullable=False),
-    Column("order_date", Date),
-    Column("expected_date", Date),
+    Column("order_date", ISODate),
+    Column("expected_date", ISODate),
     Column("memo", Text),
     Column("lines", JSONText, nullable=False),
     Column("total", Money, nullable=False),
@@ -250,8 +249,8 @@ bills = record_table(
     _ref("job_id", "jobs"),
     Column("number", String(21)),
     Column("status", String(20), nullable=False),
-    Column("bill_date", Date),
-    Column("due_date", Date),
+    Column("bill_date", ISODate),
+    Column("due_date", ISODate),
     Column("memo", Text),
     Column("lines", JSONText, nullable=False),
     Column("total", Money, nullable=False),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, DateTime, Dialect, Text
+from sqlalchemy import BigInteger, Date, DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 from ledgerbridge.book.money import MONEY_SCALE, QTY_SCALE, from_minor, to_minor
@@ -27,6 +28,15 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else from_minor(int(value), self.scale)
+
+    def result_processor(self, dialect: Dialect, coltype: object
+                         ) -> Callable[[Any], Decimal | None]:
+        scale = self.scale  # one call a value, not the impl's and then ours
+
+        def process(value: Any) -> Decimal | None:
+            return None if value is None else from_minor(int(value), scale)
+
+        return process
 
 
 class Money(_ScaledDecimal):
@@ -59,6 +69,40 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object
+                         ) -> Callable[[Any], datetime | None]:
+        wrapped = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return wrapped or (lambda value: value)
+
+        def process(value: Any) -> datetime | None:
+            # SQLite's text ("2026-11-22 06:00:00.000000"), read by one C call
+            if isinstance(value, str):
+                return datetime.fromisoformat(value).replace(tzinfo=UTC)
+            return wrapped(value) if wrapped is not None else value
+
+        return process
+
+
+class ISODate(TypeDecorator[date]):
+    """A date; on SQLite its ISO text is read by one C call."""
+
+    impl = Date
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object
+                         ) -> Callable[[Any], date | None] | None:
+        wrapped = self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return wrapped
+
+        def process(value: Any) -> date | None:
+            if isinstance(value, str):
+                return date.fromisoformat(value)
+            return wrapped(value) if wrapped is not None else value
+
+        return process
 
 
 def _json_default(value: Any) -> Any:
