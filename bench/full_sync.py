@@ -38,13 +38,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 from ledgerbridge import db, tenants
 from ledgerbridge.book import bulk
@@ -54,7 +54,9 @@ from ledgerbridge.ledgers.qbo.ledger import QboLedger
 from ledgerbridge.qbo import local_sandbox
 from ledgerbridge.qbo.budget import Limits, RealmBudget
 from ledgerbridge.qbo.client import QboClient
+from ledgerbridge.qbo.http import USER_AGENT
 from ledgerbridge.qbo.secrets import SecretBox
+from ledgerbridge.qbo.wire import AiohttpWire, Body, WireAnswer
 from ledgerbridge.sandbox.process import running_sandbox
 from ledgerbridge.settings import store as settings_store
 
@@ -139,48 +141,49 @@ def scaled(scale: float) -> tuple[Callable[[], float], Callable[[float], Awaitab
     return clock, sleep
 
 
-def _queries_only(request: httpx.Request) -> bool:
+def _queries_only(body: bytes) -> bool:
     """A batch whose every item is a ``Query`` (a read; any write makes it a write).
     Raw bytes, not parsed: this process's CPU is what the bench measures, and a write
     item's ``"operation":`` key cannot appear inside a JSON string value unescaped."""
-    return b'"Query":' in request.content and b'"operation":' not in request.content
+    return b'"Query":' in body and b'"operation":' not in body
 
 
-class Counting(AiohttpTransport):
+class Counting(AiohttpWire):
     """Counts QuickBooks calls (writes, reads) and the records reads returned, on the
-    transport the client uses by default."""
+    wire the client uses by default."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(headers={"Accept": "application/json", "User-Agent": USER_AGENT})
         self.counts: Counter[str] = Counter()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        path = request.url.path
+    async def send(self, method: str, url: str, *, params: Mapping[str, str], body: Body,
+                   headers: Mapping[str, str]) -> WireAnswer:
+        answer = await super().send(method, url, params=params, body=body, headers=headers)
+        path = urlsplit(url).path
         if "/v3/company/" not in path:
-            return response
-        await response.aread()
-        if path.endswith("/batch") and _queries_only(request):
+            return answer
+        sent = body.encode() if isinstance(body, str) else body or b""
+        if path.endswith("/batch") and _queries_only(sent):
             self.counts["read_calls"] += 1
             with contextlib.suppress(ValueError, AttributeError):
                 self.counts["rows_read"] += sum(
-                    len(v) for item in json.loads(response.content)["BatchItemResponse"]
+                    len(v) for item in json.loads(answer.content)["BatchItemResponse"]
                     for v in item.get("QueryResponse", {}).values() if isinstance(v, list))
-        elif path.endswith(("/query", "/cdc")) or request.method == "GET":
+        elif path.endswith(("/query", "/cdc")) or method == "GET":
             self.counts["read_calls"] += 1
             with contextlib.suppress(ValueError):
-                body = json.loads(response.content)
-                found = body.get("QueryResponse") or {}
+                found = json.loads(answer.content)
+                rows = found.get("QueryResponse") or {}
                 if path.endswith("/cdc"):
-                    found = {k: v for part in body.get("CDCResponse", [])
-                             for group in part.get("QueryResponse", []) for k, v in group.items()}
-                self.counts["rows_read"] += sum(len(v) for v in found.values()
+                    rows = {k: v for part in found.get("CDCResponse", [])
+                            for group in part.get("QueryResponse", []) for k, v in group.items()}
+                self.counts["rows_read"] += sum(len(v) for v in rows.values()
                                                 if isinstance(v, list))
         else:
             self.counts["write_calls"] += 1
-        if response.status_code == 429:
+        if answer.status == 429:
             self.counts["throttled"] += 1
-        return response
+        return answer
 
 
 def written(report: RunReport) -> int:
@@ -204,7 +207,7 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float,
         settings_store.update(conn, connection.id, {"connection": {"default_item_id": general}})
     clock, sleep = scaled(time_scale)
     transport = Counting()
-    client = QboClient.for_connection(engine, connection.id, box=box, transport=transport,
+    client = QboClient.for_connection(engine, connection.id, box=box, wire=transport,
                                       budget=RealmBudget(Limits(), clock=clock, sleep=sleep),
                                       sleep=sleep)
     try:

@@ -36,6 +36,7 @@ from ledgerbridge.qbo.http import QboHttp, RetryPolicy, TokenSource
 from ledgerbridge.qbo.operations import Operation, Result
 from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.qbo.tokens import StoredTokens
+from ledgerbridge.qbo.wire import Wire
 
 
 def _utcnow() -> datetime:
@@ -48,12 +49,12 @@ class QboClient:
                  budget: RealmBudget | None = None, timeout: float = 60.0,
                  retry: RetryPolicy | None = None, sleep: Sleep | None = None,
                  rng: random.Random | None = None,
-                 now: Callable[[], datetime] = _utcnow) -> None:
+                 now: Callable[[], datetime] = _utcnow, wire: Wire | None = None) -> None:
         self.realm_id = realm_id
         self.now = now
         self.http = QboHttp(api_base=api_base, realm_id=realm_id, tokens=tokens,
                             transport=transport, budget=budget, timeout=timeout, retry=retry,
-                            sleep=sleep, rng=rng)
+                            sleep=sleep, rng=rng, wire=wire)
 
     @classmethod
     def for_connection(cls, engine: Engine, connection_id: str, *,

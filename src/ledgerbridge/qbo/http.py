@@ -3,9 +3,11 @@
 Every call goes through the realm's :class:`~ledgerbridge.qbo.budget.RealmBudget`. A 429
 closes the realm for Retry-After (60 s without it) and is retried; 5xx, timeouts and
 dropped connections are retried with exponential backoff and full jitter; a 401 refreshes
-the token once. Writes always carry a ``requestid``, so retrying them is safe. No httpx
-exception leaves this module: failures become :class:`~ledgerbridge.qbo.errors.QboError`
-data raised as ledgerbridge errors (``context.extra["qbo_error"]``).
+the token once. Writes always carry a ``requestid``, so retrying them is safe. Calls go
+out on a :mod:`~ledgerbridge.qbo.wire` (aiohttp, or an httpx transport when one is
+given). No transport exception leaves this module: failures become
+:class:`~ledgerbridge.qbo.errors.QboError` data raised as ledgerbridge errors
+(``context.extra["qbo_error"]``).
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ from typing import Any, Protocol
 
 import httpx
 import orjson
-from httpx_aiohttp import AiohttpTransport
 
 from ledgerbridge.errors import LedgerbridgeError
 from ledgerbridge.qbo.budget import RealmBudget, Sleep, budget_for
 from ledgerbridge.qbo.errors import Action, QboError, classify
 from ledgerbridge.qbo.faults import Fault, parse_body
 from ledgerbridge.qbo.secrets import redact_realm
+from ledgerbridge.qbo.wire import AiohttpWire, HttpxWire, Wire, WireError
 
 log = logging.getLogger("ledgerbridge.qbo")
 MINOR_VERSION = "75"
@@ -74,8 +76,9 @@ class Answer:
     retry_after: float | None = None
 
 
-def retry_after_of(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "").strip()
+def retry_after_of(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (None when absent or not a number)."""
+    value = (value or "").strip()
     try:
         return max(float(value), 0.0) if value else None
     except ValueError:
@@ -89,14 +92,15 @@ def failure(error: QboError) -> LedgerbridgeError:
 
 
 class QboHttp:
-    """Calls for one realm. ``transport`` is any httpx async transport (the sandbox's
-    ``httpx.ASGITransport`` in tests); ``budget`` defaults to the process-wide one."""
+    """Calls for one realm, on aiohttp unless ``transport`` (any httpx async transport:
+    the sandbox's ``httpx.ASGITransport`` in tests) or another ``wire`` is given;
+    ``budget`` defaults to the process-wide one."""
 
     def __init__(self, *, api_base: str, realm_id: str, tokens: TokenSource,
                  transport: httpx.AsyncBaseTransport | None = None,
                  budget: RealmBudget | None = None, timeout: float = 60.0,
                  retry: RetryPolicy | None = None, sleep: Sleep | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, wire: Wire | None = None) -> None:
         self.realm_id = realm_id
         self.tokens = tokens
         self.budget = budget or budget_for(realm_id)
@@ -104,15 +108,15 @@ class QboHttp:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep or self.budget.sleep
         self._rng = rng or random.Random()
-        # aiohttp underneath: about a third of httpx's own transport's CPU a call (the
-        # full-sync bench makes thousands of them)
-        self._client = httpx.AsyncClient(
-            base_url=f"{api_base.rstrip('/')}/v3/company/{realm_id}",
-            transport=transport or AiohttpTransport(),
-            timeout=timeout, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if wire is not None and transport is not None:
+            raise ValueError("give a wire or an httpx transport, not both")
+        self._base = f"{api_base.rstrip('/')}/v3/company/{realm_id}"
+        self._wire: Wire = wire or (HttpxWire(transport, headers=headers, timeout=timeout)
+                                    if transport is not None else AiohttpWire(headers=headers))
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._wire.aclose()
 
     async def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                       json: Any = None, content: str | None = None, batch: bool = False,
@@ -177,16 +181,17 @@ class QboHttp:
             body = orjson.dumps(json)
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self._client.request(method, path, params=params,
-                                                       content=body, headers=headers)
-        except (TimeoutError, httpx.TimeoutException):
+                response = await self._wire.send(method, f"{self._base}/{path.lstrip('/')}",
+                                                 params=params, body=body, headers=headers)
+        except TimeoutError:
             return None, "timeout"
-        except (httpx.TransportError, OSError):
-            return None, "dropped"
+        except WireError as exc:
+            return None, exc.kind
         finally:
             permit.release()
         body, faults = parse_body(response.content)
-        return Answer(response.status_code, body, faults, retry_after_of(response)), None
+        return Answer(response.status, body, faults,
+                      retry_after_of(response.retry_after)), None
 
 
 def _reconnect(error: QboError) -> QboError:
