@@ -389,7 +389,8 @@ class LevelRunner:
         if record is not None:
             self._links.append(Link(work.kind, work.record["id"], record.kind, record.id,
                                     record.version or None, record.name, sent,
-                                    work.record["version"], "created"))
+                                    work.record["version"],
+                                    work.link.how if work.link is not None else "created"))
             if record.kind in NAME_KINDS:
                 self.index.add([record])
         elif work.link is not None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ledgerbridge.engine import invoice_status
+from ledgerbridge.engine import document_merge, invoice_status
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import build
 from ledgerbridge.engine.ledger import RemoteRecord
@@ -240,7 +240,7 @@ class Inbound:
         invoices = self.ctx.settings.invoices
         if record["kind"] == "project" and invoices.get_project_invoice_changes \
                 and not remote.fields.get("voided"):
-            after = self._take(after, self._project_fields(remote), remote) or after
+            after = self._merge(link, record, remote) or after
         if invoices.get_status:
             after = self._status_back(after, remote) or after
         self._settle(link, remote, record, after, unsent)
@@ -267,7 +267,7 @@ class Inbound:
         return self._write(lambda: self.book.delete(kind, record_id).record, kind,
                            remote) is not None
 
-    # project invoices made or changed in QuickBooks ------------------------------------
+    # documents made or changed in QuickBooks ------------------------------------------
     def _party_of(self, remote: RemoteRecord) -> tuple[str, str | None] | None:
         """The book customer (and job) a QuickBooks document is for, by its party's link."""
         ref = remote.fields.get("customer_id")
@@ -282,42 +282,6 @@ class Inbound:
         job = link.record_id if link.record_kind == "job" else record.get("job_id")
         return str(record["customer_id"]), job
 
-    def _lines_in(self, remote: RemoteRecord, negate: bool = False) -> list[dict[str, Any]]:
-        """QuickBooks lines as book lines, items mapped back through their links (work
-        codes) or the cost code mapping, classes through the cost type mapping."""
-        codes = {item: code for code, item in self.ctx.cost_code_items.items()}
-        types = {class_: kind for kind, class_ in self.ctx.cost_type_classes.items()}
-        lines = []
-        for line in remote.fields.get("lines", []):
-            qty, price = line.get("quantity"), line.get("unit_price")
-            if qty is None or price is None or Decimal(str(qty)) * Decimal(str(price)) \
-                    != Decimal(str(line.get("amount") or 0)):
-                qty, price = 1, line.get("amount") or 0
-            if negate:
-                qty = -Decimal(str(qty))
-            out: dict[str, Any] = {"description": line.get("description"),
-                                   "quantity": str(qty), "unit_price": _money(price)}
-            item = line.get("item_id")
-            link = self.ctx.links.by_remote("item", str(item)) if item else None
-            if link is not None and link.record_kind == "work_code":
-                out["work_code_id"] = link.record_id
-            elif item and str(item) in codes:
-                out["cost_code_id"] = codes[str(item)]
-            class_ = line.get("class_id")
-            link = self.ctx.links.by_remote("class", str(class_)) if class_ else None
-            if link is not None and link.record_kind == "cost_type":
-                out["cost_type_id"] = link.record_id
-            elif class_ and str(class_) in types:
-                out["cost_type_id"] = types[str(class_)]
-            lines.append(out)
-        return lines
-
-    def _project_fields(self, remote: RemoteRecord) -> dict[str, Any]:
-        body = remote.fields
-        return {"doc_number": (remote.name or "")[:21] or None,
-                "issue_date": body.get("txn_date"), "due_date": body.get("due_date"),
-                "lines": self._lines_in(remote)}
-
     def _new_project_invoice(self, remote: RemoteRecord) -> None:
         party = self._party_of(remote)
         ref = str(remote.fields.get("customer_id"))
@@ -327,18 +291,36 @@ class Inbound:
             return  # only invoices of a linked job (project) are project invoices
         customer, job = party
         body = {"customer_id": customer, "job_id": job, "kind": "project",
-                "status": "finalized", **self._project_fields(remote)}
+                "status": "finalized", **self._fields_in(remote)}
+        self._new_document(body, remote, "project invoice")
+
+    def _fields_in(self, remote: RemoteRecord) -> dict[str, Any]:
+        """The book fields of QuickBooks' document ``remote`` (a credit memo's as a
+        negative invoice's)."""
+        return document_merge.fields_in(self.ctx, remote.kind,
+                                        document_merge.source_of(remote))
+
+    def _new_document(self, body: Mapping[str, Any], remote: RemoteRecord, what: str
+                      ) -> None:
+        """A book invoice made from QuickBooks' new document ``remote``, linked, and
+        logged as taken in (the base of the first merge of its changes)."""
         made = self._write(lambda: self.book.create("invoice", body).record, "invoice", remote)
         if made is not None:
             self._link("invoice", made, remote, "imported")
-            self._note("invoice", made["id"], "imported", "project invoice", remote.id)
+            document_merge.remember(self.ctx, made, remote, document_merge.FIELDS[remote.kind])
+            self._note("invoice", made["id"], "imported", what, remote.id)
 
-    def _take(self, record: Mapping[str, Any], fields: Mapping[str, Any],
-              remote: RemoteRecord) -> dict[str, Any] | None:
-        """Write QuickBooks' ``fields`` of a document into the book record."""
+    def _merge(self, link: Link, record: Mapping[str, Any], remote: RemoteRecord
+               ) -> dict[str, Any] | None:
+        """Take QuickBooks' changes to the document into its book invoice, field by
+        field (``document_merge``), and log what was taken; None when none is taken."""
+        fields = document_merge.changes(self.ctx, link, record, remote)
+        if not fields:
+            return None
         done = self._write(lambda: self.book.update("invoice", record["id"], fields).record,
                            "invoice", remote)
         if done is not None and done["version"] != record["version"]:
+            document_merge.remember(self.ctx, done, remote, list(fields))
             self._note("invoice", record["id"], "changed_here", "changed in QuickBooks",
                        remote.id)
         return done
@@ -373,7 +355,7 @@ class Inbound:
             if self.ctx.settings.invoices.get_status and record["status"] != "void":
                 after = self._status(record, "void", remote) or record
         elif self._credit_changes_taken(link, record):
-            after = self._take(record, self._credit_fields(remote), remote) or record
+            after = self._merge(link, record, remote) or record
         self._settle(link, remote, record, after, unsent)
 
     def _credit_changes_taken(self, link: Link, record: Mapping[str, Any]) -> bool:
@@ -385,22 +367,13 @@ class Inbound:
             return invoices.credit_memo_as_negative_invoice
         return record["kind"] == "project" and invoices.get_project_invoice_changes
 
-    def _credit_fields(self, remote: RemoteRecord) -> dict[str, Any]:
-        lines = [{**line, "description": line.get("description") or "Credit"}
-                 for line in self._lines_in(remote, negate=True)]
-        return {"doc_number": (remote.name or "")[:21] or None,
-                "issue_date": remote.fields.get("txn_date"), "lines": lines}
-
     def _new_credit_memo(self, remote: RemoteRecord) -> None:
         party = self._party_of(remote)
         if party is None or remote.fields.get("voided"):
             return
         body = {"customer_id": party[0], "job_id": party[1], "status": "finalized",
-                "memo": "Credit memo from QuickBooks", **self._credit_fields(remote)}
-        made = self._write(lambda: self.book.create("invoice", body).record, "invoice", remote)
-        if made is not None:
-            self._link("invoice", made, remote, "imported")
-            self._note("invoice", made["id"], "imported", "credit memo", remote.id)
+                **self._fields_in(remote)}
+        self._new_document(body, remote, "credit memo")
 
     def payment(self, remote: RemoteRecord) -> None:
         link = self.ctx.links.by_remote("payment", remote.id)

@@ -8,6 +8,7 @@ from its links. Each ledger translates them to its own wire format."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,6 +54,16 @@ class LedgerOp:
     @property
     def marker(self) -> str:
         return f"[lb:{self.id[-12:]}]"
+
+
+#: ``LedgerOp.marker`` in a private note, with the space that joined it to the note
+MARKER = re.compile(r"\[lb:[0-9a-z]{12}\] ?| ?\[lb:[0-9a-z]{12}\]")
+
+
+def without_markers(note: Any) -> str | None:
+    """A private note as people wrote it: our markers taken out, None when that leaves
+    nothing."""
+    return MARKER.sub("", str(note or "")).strip() or None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ledgerbridge.engine.ledger import RemoteKind, RemoteRecord
+from ledgerbridge.engine.ledger import RemoteKind, RemoteRecord, without_markers
 
 JSON = dict[str, Any]
 
@@ -240,7 +240,7 @@ def _sales_in(body: Mapping[str, Any]) -> JSON:
              if line.get("DetailType") == "SalesItemLineDetail"]
     return {"customer_id": _value(body.get("CustomerRef")), "total": body.get("TotalAmt"),
             "balance": body.get("Balance"), "txn_date": body.get("TxnDate"),
-            "due_date": body.get("DueDate"),
+            "due_date": body.get("DueDate"), "memo": without_markers(body.get("PrivateNote")),
             "voided": "Voided" in str(body.get("PrivateNote") or "")
             and not body.get("TotalAmt"), "lines": lines}
 
