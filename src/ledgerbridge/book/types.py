@@ -115,8 +115,17 @@ def _json_default(value: Any) -> Any:
 
 _FAST = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 #: where orjson's text may differ from the canonical one: a float in exponent form
-#: (``1e+16`` against ``1e16``), and DEL, which ``ensure_ascii`` escapes
-_MAYBE_DIFFERENT = re.compile(r"\d[eE][-+]?\d|\x7f")
+#: (``1e+16`` against ``1e16``; both write a lowercase ``e``), and DEL, which
+#: ``ensure_ascii`` escapes. A pattern that starts with a literal is searched several
+#: times faster than one that starts with ``\d``; the digit before is checked after.
+_EXPONENT = re.compile(r"e[-+]?\d")
+
+
+def _maybe_different(text: str) -> bool:
+    if "\x7f" in text:
+        return True
+    return any(found.start() and text[found.start() - 1].isdigit()
+               for found in _EXPONENT.finditer(text))
 
 
 def dumps(value: Any) -> str:
@@ -128,7 +137,7 @@ def dumps(value: Any) -> str:
         fast = orjson.dumps(value, default=_json_default, option=_FAST).decode()
     except TypeError:  # what orjson refuses (integers past 64 bits, NaN keys...)
         fast = ""
-    if fast and fast.isascii() and not _MAYBE_DIFFERENT.search(fast):
+    if fast and fast.isascii() and not _maybe_different(fast):
         return fast
     return json.dumps(value, default=_json_default, separators=(",", ":"), sort_keys=True)
 
