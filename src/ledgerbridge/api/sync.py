@@ -3,6 +3,7 @@ connection."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 import httpx
@@ -97,7 +98,7 @@ class SyncIn(BaseModel):
 def _report(report: Any) -> dict[str, Any]:
     return {"run_id": report.run_id, "mode": report.mode, "dry_run": report.dry_run,
             "summary": report.summary(),
-            "records": [o.__dict__ for o in report.outcomes]}
+            "records": [asdict(o) for o in report.outcomes]}
 
 
 @router.post("/sync", summary="Sync now (daily) or a full sync",
@@ -149,7 +150,7 @@ async def import_quickbooks_names(connection_id: str, request: Request, book: Bo
     cid = _connection(book, connection_id)
     outcomes = await import_names(book.engine, book.tenant.id, cid,
                                   transport=qbo_transport(request))
-    return BookJSONResponse({"records": [o.__dict__ for o in outcomes]})
+    return BookJSONResponse({"records": [asdict(o) for o in outcomes]})
 
 
 @router.post("/inventory-sync", summary="Send every inventory part's count now")

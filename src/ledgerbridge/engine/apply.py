@@ -38,7 +38,7 @@ CHANGES_SETTING: Mapping[str, Callable[[Context], bool]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     """A record the plan sends at some level (``link_only``: match it, never create)."""
 
@@ -48,7 +48,7 @@ class Entry:
     reason: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Work:
     """One record on its way: what to do and with which fields."""
 

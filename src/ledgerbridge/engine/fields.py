@@ -20,7 +20,7 @@ Fields = dict[str, Any]
 DEFAULT_NAME_LIMIT = 100
 
 
-@dataclass
+@dataclass(slots=True)
 class Built:
     remote_kind: RemoteKind
     fields: Fields = field(default_factory=dict)

@@ -26,7 +26,7 @@ ErrorAction = Literal["retry_later", "reread_retry", "record_failed", "needs_rec
                       "company_problem"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RemoteRecord:
     kind: RemoteKind
     id: str
@@ -39,7 +39,7 @@ class RemoteRecord:
     deleted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LedgerOp:
     """One write. Transaction creates carry ``marker`` (derived from ``id``) in a
     private note, so a create whose outcome was lost can be found again."""
@@ -75,7 +75,7 @@ class LedgerError:
     retry_after: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LedgerResult:
     op_id: str
     record: RemoteRecord | None = None

@@ -41,7 +41,7 @@ def content_hash(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(dumps(dict(fields)).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Link:
     record_kind: str
     record_id: str

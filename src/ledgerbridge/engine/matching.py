@@ -22,7 +22,7 @@ ITEM_TYPE_LABEL = {"inventory": "an inventory item", "non_inventory": "a non-inv
                    "service": "a service item"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     key: tuple[str, str]
     remote_kind: str
@@ -33,7 +33,7 @@ class Candidate:
     parent_name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     verdict: Literal["link", "create", "fail"]
     name: str

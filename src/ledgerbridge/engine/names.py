@@ -27,7 +27,7 @@ def normalize(name: str) -> str:
     return SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip().casefold()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NameResult:
     name: str | None
     problem: Problem | None = None

@@ -65,7 +65,7 @@ def operation_id(connection_id: str, record_kind: str, record_id: str, action: s
     return f"op{digest[:32]}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Planned:
     """An operation the planner wants, before it is stored."""
 

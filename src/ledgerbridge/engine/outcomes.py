@@ -12,7 +12,7 @@ Result = Literal["created", "updated", "linked", "unchanged", "voided", "deleted
                  "would_update", "would_link", "retry_later"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RecordOutcome:
     kind: str
     record_id: str

@@ -17,7 +17,7 @@ from ledgerbridge.engine.triggers import trigger
 LINKABLE = frozenset({"customer", "vendor", "item", "class"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Root:
     key: Key
     pushed: bool = False

@@ -20,7 +20,7 @@ DATE_FIELD = {"invoice": "issue_date", "payment": "payment_date",
               "purchase_order": "order_date", "bill": "bill_date"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Trigger:
     verdict: Verdict
     reason: str = ""

@@ -23,7 +23,7 @@ BATCH_SIZE = 30
 BATCH_REQUEST_ID_LENGTH = 32  # QuickBooks allows 36 for a batch
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Operation:
     """One write: ``payload`` is the QuickBooks JSON of the entity (for delete and void
     ``{"Id", "SyncToken"}``)."""
@@ -49,7 +49,7 @@ class Operation:
         return params
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Result:
     """What became of one operation."""
 
