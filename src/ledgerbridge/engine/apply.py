@@ -331,6 +331,7 @@ class LevelRunner:
                       "pending")
         ops.move_many([w.op for w, _ in ready if w.op and w.op["state"] == "pending"], "sent")
         self.checkpoint()
+        collector.checkpoint()  # the chunk's work lives until it is written
         if ready:
             results = await self.ledger.apply([op for _, op in ready])
             by_id = {result.op_id: result for result in results}
