@@ -1,5 +1,5 @@
-"""Runs raise the collector's young threshold while any of them is active, and the
-last one to finish puts back what was there."""
+"""Runs turn the cyclic collector off while any of them is active, and the last one to
+finish turns it back on (only if it was on); checkpoints freeze what is alive."""
 
 from __future__ import annotations
 
@@ -8,38 +8,42 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledgerbridge.engine.collector import YOUNG_THRESHOLD, checkpoint, fewer_collections
+from ledgerbridge.engine.collector import checkpoint, fewer_collections
 
 
 @pytest.fixture(autouse=True)
-def default_threshold() -> Iterator[tuple[int, int, int]]:
-    before = gc.get_threshold()
-    gc.set_threshold(700, 10, 10)
-    yield gc.get_threshold()
-    gc.set_threshold(*before)
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    gc.unfreeze()
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
 
 
-def test_overlapping_runs_restore_the_threshold_when_the_last_one_ends(
-        default_threshold: tuple[int, int, int]) -> None:
+def test_overlapping_runs_turn_it_back_on_when_the_last_one_ends() -> None:
     first = fewer_collections()
     second = fewer_collections()
     first.__enter__()
-    assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    assert not gc.isenabled()
     second.__enter__()
     first.__exit__(None, None, None)  # the first run ends while the second still runs
-    assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    assert not gc.isenabled()
     second.__exit__(None, None, None)
-    assert gc.get_threshold() == default_threshold
+    assert gc.isenabled()
 
 
-def test_a_failing_run_restores_it_and_a_higher_setting_is_kept() -> None:
+def test_a_failing_run_turns_it_back_on_and_an_application_that_had_it_off_keeps_it_off(
+        ) -> None:
     with pytest.raises(RuntimeError), fewer_collections():
         raise RuntimeError("the run failed")
-    assert gc.get_threshold() == (700, 10, 10)
-    gc.set_threshold(100_000, 10, 10)  # the host application asked for more already
+    assert gc.isenabled()
+    gc.disable()  # the host application runs without it
     with fewer_collections():
-        assert gc.get_threshold() == (100_000, 10, 10)
-    assert gc.get_threshold() == (100_000, 10, 10)
+        assert not gc.isenabled()
+    assert not gc.isenabled()
 
 
 def test_checkpoints_freeze_only_while_a_run_is_active() -> None:
@@ -51,3 +55,16 @@ def test_checkpoints_freeze_only_while_a_run_is_active() -> None:
         checkpoint()
         assert gc.get_freeze_count() >= len(kept)
     assert gc.get_freeze_count() == 0  # the last run out unfreezes them
+
+
+def test_cyclic_garbage_of_a_run_is_collected_once_it_ends() -> None:
+    class Node:
+        other: object = None
+
+    with fewer_collections():
+        for _ in range(1000):  # cycles, unreachable at once
+            a, b = Node(), Node()
+            a.other, b.other = b, a
+        del a, b
+        checkpoint()
+    assert gc.collect() >= 2000  # nothing was collected during the run; all of it now
