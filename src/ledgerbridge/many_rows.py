@@ -23,8 +23,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Insert
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Dialect,
+    Insert,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.base import Executable
+
+from ledgerbridge.book.types import JSONText
 
 Processor = Callable[[Any], Any]
 
@@ -97,6 +110,16 @@ class ManyRows:
             params.append(tuple(converted) if plan.positional
                           else dict(zip(plan.names, converted, strict=True)))
         conn.exec_driver_sql(plan.sql, params)
+
+
+def any_of(column: ColumnElement[str], name: str, dialect: Dialect) -> ColumnElement[bool]:
+    """``column`` is one of the list of strings bound as ``name``: a single parameter
+    however long the list (an array on PostgreSQL, JSON text on SQLite), so the
+    statement compiles once instead of once per list length."""
+    if dialect.name == "postgresql":
+        return column == func.any(bindparam(name, type_=ARRAY(String())))
+    return column.in_(select(literal_column("value")).select_from(
+        func.json_each(bindparam(name, type_=JSONText()))))
 
 
 @dataclass(frozen=True)

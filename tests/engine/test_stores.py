@@ -148,3 +148,19 @@ def test_supersede_sees_what_was_left_unfinished_after_its_first_read(
     assert states[old_c["id"]] == ("sent", 1)  # sent, its outcome unknown: not replaced
     assert {states[op["id"]] for op in new} == {("sent", 1)}
     assert "new" not in again and again["state"] == "sent"  # stored before: as it was
+
+
+def test_staging_many_operations_again_finds_every_one_in_one_read(
+        engine: Engine, connection_id: str) -> None:
+    """Thousands of ids are looked up as one list parameter (JSON on SQLite, an array on
+    PostgreSQL), past SQLite's limit on bound parameters: none is stored twice."""
+    planned = [Planned("customer", f"r{n}", 1, "create", "customer", {"n": n})
+               for n in range(2500)]
+    with engine.begin() as conn:
+        first = OperationStore(conn, connection_id).stage_many(planned, "run-1")
+    with engine.begin() as conn:
+        again = OperationStore(conn, connection_id).stage_many(planned, "run-2")
+        stored = len(OperationStore(conn, connection_id).in_states(["pending"]))
+    assert [row["id"] for row in again] == [row["id"] for row in first]
+    assert not any(row.get("new") for row in again) and stored == 2500
+    assert again[7]["payload"] == {"n": 7} and again[7]["run_id"] == "run-1"

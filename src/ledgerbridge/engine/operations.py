@@ -22,7 +22,7 @@ from sqlalchemy import Connection, RowMapping, Text, bindparam, select
 from ledgerbridge.book.types import JSONText, dumps
 from ledgerbridge.engine.tables import operations
 from ledgerbridge.errors import ConflictError, NotFoundError
-from ledgerbridge.many_rows import ManyRows
+from ledgerbridge.many_rows import ManyRows, ReadRows, any_of
 
 State = Literal["pending", "sent", "done", "failed", "needs_attention", "blocked",
                 "dismissed"]
@@ -50,6 +50,11 @@ _FINISH = ManyRows(lambda dialect: operations.update().where(
 _SET_PAYLOAD = ManyRows(lambda dialect: operations.update().where(
     operations.c.id == bindparam("b_id"), operations.c.state != "sent").values(
     payload=bindparam("b_payload", type_=JSONText), updated_at=bindparam("b_now")))
+
+
+#: operations by id, any number of ids in one read
+_BY_IDS = ReadRows(lambda dialect: select(operations).where(
+    any_of(operations.c.id, "ids", dialect)))
 
 
 def payload_digest(row: Mapping[str, Any]) -> str:
@@ -111,11 +116,7 @@ class OperationStore:
         so has ``"new": True`` (not a column) to tell it from one sent by an earlier run."""
         ids = [operation_id(self.connection_id, p.record_kind, p.record_id, p.action,
                             p.record_version) for p in planned]
-        known: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), CHUNK):
-            rows = self.conn.execute(select(operations).where(
-                operations.c.id.in_(ids[start:start + CHUNK]))).mappings()
-            known.update((row["id"], dict(row)) for row in rows)
+        known = {row["id"]: row for row in _BY_IDS.run(self.conn, ids=ids)}
         now = datetime.now(UTC)
         fresh: list[tuple[dict[str, Any], Planned]] = []
         for op_id, item in zip(ids, planned, strict=True):
