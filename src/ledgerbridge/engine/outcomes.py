@@ -25,7 +25,7 @@ class RecordOutcome:
 
 def summarize(outcomes: Iterable[RecordOutcome]) -> dict[str, dict[str, int]]:
     """direction -> result -> count."""
-    counts: dict[str, Counter[str]] = {}
-    for outcome in outcomes:
-        counts.setdefault(outcome.direction, Counter())[outcome.result] += 1
+    counts: dict[str, dict[str, int]] = {}
+    for (direction, result), n in Counter((o.direction, o.result) for o in outcomes).items():
+        counts.setdefault(direction, {})[result] = n
     return {direction: dict(sorted(c.items())) for direction, c in counts.items()}

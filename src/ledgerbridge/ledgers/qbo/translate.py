@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from ledgerbridge.engine.ledger import RemoteKind, RemoteRecord, without_markers
@@ -33,7 +32,9 @@ def _ref(value: str | None) -> JSON | None:
 
 
 def _money(value: Any) -> float | None:
-    return None if value is None else float(Decimal(value))
+    """An amount as QuickBooks' JSON number: the double nearest the decimal (``float``
+    of a Decimal or of its text rounds correctly either way)."""
+    return None if value is None else float(value)
 
 
 def _address(address: Mapping[str, Any] | None) -> JSON | None:
@@ -104,13 +105,23 @@ def class_(fields: Mapping[str, Any]) -> JSON:
 
 
 def _sales_line(line: Mapping[str, Any]) -> JSON:
-    detail = _clean({"ItemRef": _ref(line.get("item_id")),
-                     "ClassRef": _ref(line.get("class_id")),
-                     "Qty": _money(line["quantity"]),
-                     "UnitPrice": _money(line["unit_price"]),
-                     "TaxCodeRef": _ref(line.get("tax_code_id"))})
-    return _clean({"DetailType": "SalesItemLineDetail", "Amount": _money(line["amount"]),
-                   "Description": line.get("description"), "SalesItemLineDetail": detail})
+    # built key by key, leaving out what is empty (the busiest translation of a sync)
+    detail: JSON = {}
+    for key, field in (("ItemRef", "item_id"), ("ClassRef", "class_id")):
+        if line.get(field):
+            detail[key] = {"value": line[field]}
+    for key, field in (("Qty", "quantity"), ("UnitPrice", "unit_price")):
+        if line[field] is not None:
+            detail[key] = float(line[field])
+    if line.get("tax_code_id"):
+        detail["TaxCodeRef"] = {"value": line["tax_code_id"]}
+    out: JSON = {"DetailType": "SalesItemLineDetail"}
+    if line["amount"] is not None:
+        out["Amount"] = float(line["amount"])
+    if line.get("description") is not None:
+        out["Description"] = line["description"]
+    out["SalesItemLineDetail"] = detail
+    return out
 
 
 def sales_document(fields: Mapping[str, Any]) -> JSON:
