@@ -138,12 +138,12 @@ class QboLedger:
             self._ap_account = _account(accounts, "Accounts Payable")
         return self._ap_account
 
-    async def _payload(self, op: LedgerOp) -> dict[str, Any]:
+    def _payload(self, op: LedgerOp, ap_account: str | None) -> dict[str, Any]:
         if op.action in ("delete", "void"):
             return {"Id": op.remote_id, "SyncToken": op.remote_version or "0"}
-        fields = dict(op.fields)
+        fields = op.fields
         if op.kind == "purchase_order" and not fields.get("ap_account_id"):
-            fields["ap_account_id"] = await self._ap()
+            fields = {**fields, "ap_account_id": ap_account}
         body = to_qbo(op.kind, fields)
         if op.kind in TRANSACTIONS:
             note = body.get("PrivateNote")
@@ -154,7 +154,11 @@ class QboLedger:
         return body
 
     async def apply(self, ops: Sequence[LedgerOp]) -> list[LedgerResult]:
-        wire = [Operation(op.id, op.action, ENTITY[op.kind], await self._payload(op))
+        # the payables account a purchase order may need, read once (the rest is sync)
+        ap_account = await self._ap() if any(
+            op.kind == "purchase_order" and not op.fields.get("ap_account_id")
+            for op in ops) else None
+        wire = [Operation(op.id, op.action, ENTITY[op.kind], self._payload(op, ap_account))
                 for op in ops]
         results = await self.client.apply(wire)
         return [self._result(op, result) for op, result in zip(ops, results, strict=True)]
