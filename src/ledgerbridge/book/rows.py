@@ -39,8 +39,13 @@ def flatten_address(prefix: str, address: Mapping[str, Any] | None) -> dict[str,
 
 
 def nest_address(prefix: str, row: Mapping[Any, Any]) -> dict[str, Any] | None:
-    values = {key: row[f"{prefix}_{key}"] for key in ADDRESS_KEYS}
+    values = {key: row[column] for key, column in _address_columns(prefix)}
     return values if any(v is not None for v in values.values()) else None
+
+
+@cache
+def _address_columns(prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((key, f"{prefix}_{key}") for key in ADDRESS_KEYS)
 
 
 def content_columns(spec: KindSpec) -> tuple[str, ...]:
@@ -53,28 +58,29 @@ def _content_columns(kind: str) -> tuple[str, ...]:
 
 
 def to_out(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
-    """The API shape of a stored row."""
-    out: dict[str, Any] = {
-        "id": row["id"],
-        "object": spec.name,
-        "external_id": row["external_id"],
-        "version": row["version"],
-        "origin": row["origin"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-        "deleted_at": row["deleted_at"],
-    }
-    for name in plain_fields(spec):
+    """The API shape of a stored row: its bookkeeping, plain fields and references,
+    addresses nested, line items with Decimals, then the computed fields."""
+    copied, addresses, items, computed = _shape(spec.name)
+    out: dict[str, Any] = {"id": row["id"], "object": spec.name}
+    for name in copied:
         out[name] = row[name]
-    for ref in spec.refs:
-        out[ref.id_field] = row[ref.id_field]
-    for prefix in spec.addresses:
+    for prefix in addresses:
         out[prefix] = nest_address(prefix, row)
-    if spec.items_field:
-        out[spec.items_field] = [_item_out(item) for item in row[spec.items_field]]
-    for name in _computed_columns(spec.name):
+    if items:
+        out[items] = [_item_out(item) for item in row[items]]
+    for name in computed:
         out[name] = row[name]
     return out
+
+
+@cache
+def _shape(kind: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]]:
+    """What ``to_out`` copies, nests and converts for a kind, in its output order
+    (worked out once: a full sync shapes every record of the book)."""
+    spec = KINDS[kind]
+    copied = ("external_id", "version", "origin", "created_at", "updated_at", "deleted_at",
+              *plain_fields(spec), *(ref.id_field for ref in spec.refs))
+    return copied, tuple(spec.addresses), spec.items_field or None, _computed_columns(kind)
 
 
 @cache
