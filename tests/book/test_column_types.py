@@ -25,6 +25,21 @@ def test_minor_units_read_back_with_the_scale_places(value: int, scale: tuple[in
     assert to_minor(read, scale[0]) == value
 
 
+def test_sqlite_datetime_text_reads_as_utc_with_or_without_a_zone() -> None:
+    from sqlalchemy.dialects import sqlite
+
+    process = UTCDateTime().dialect_impl(sqlite.dialect()).result_processor(
+        sqlite.dialect(), None)
+    assert process is not None
+    for text, expected in (
+            ("2026-11-22 06:00:00.123456", datetime(2026, 11, 22, 6, 0, 0, 123456, UTC)),
+            ("2026-11-22 06:00:00", datetime(2026, 11, 22, 6, 0, 0, tzinfo=UTC)),
+            ("2026-11-22 08:00:00+02:00", datetime(2026, 11, 22, 6, 0, 0, tzinfo=UTC))):
+        read = process(text)
+        assert read == expected and read.tzinfo is UTC
+    assert process(None) is None
+
+
 def test_values_read_back_the_same_through_sqlalchemy_and_read_rows(engine: Engine) -> None:
     table = Table("type_probe", MetaData(), Column("id", Integer, primary_key=True),
                   Column("at", UTCDateTime), Column("day", ISODate), Column("amount", Money),
