@@ -371,6 +371,24 @@ def naive(server: str, records: list[dict[str, Any]], time_scale: float) -> dict
 
 
 # main ------------------------------------------------------------------------------------
+QUIET_CALIBRATION_MS = 95
+
+
+def calibration_ms() -> float:
+    """CPU of a fixed pure-Python workload (least of three): this host's CPU time drifts
+    from minute to minute, so a run's numbers are read against this, measured in the
+    same process just before (``QUIET_CALIBRATION_MS`` on a quiet minute of the machine
+    in docs/benchmarks.md; the noise comes in bursts, so this is a hint, not a scale)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for n in range(3_000_000):
+            total += n & 7
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 def peak_mb() -> float:
     scale = 1 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
@@ -405,6 +423,9 @@ def main() -> None:
         with running_sandbox(directory) as server:
             with httpx.Client(base_url=server) as admin:
                 admin.put("/sandbox/settings", json={"time_scale": args.time_scale})
+            print(f"calibration: {calibration_ms():.0f} ms of CPU for a fixed workload "
+                  f"(about {QUIET_CALIBRATION_MS} on a quiet minute of the benchmarks' "
+                  "machine; more: a busy host, read the CPU numbers with care)", flush=True)
             result = asyncio.run(engine_sync(server, url, tenant, args.time_scale,
                                              args.profile, args.first_only))
             if args.first_only:
