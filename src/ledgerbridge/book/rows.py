@@ -89,8 +89,12 @@ def _computed_columns(kind: str) -> tuple[str, ...]:
 
 
 def _item_out(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: Decimal(value) if key in DECIMAL_ITEM_KEYS and value is not None else value
-            for key, value in item.items()}
+    out = dict(item)
+    for key in DECIMAL_ITEM_KEYS:  # the few numeric keys, not every key of the item
+        value = out.get(key)
+        if value is not None:
+            out[key] = Decimal(value)
+    return out
 
 
 def to_input(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
