@@ -42,6 +42,16 @@ from ledgerbridge.book.types import JSONText
 Processor = Callable[[Any], Any]
 
 
+def _parameters(compiled: Any, dialect: Dialect
+                ) -> tuple[tuple[str, ...], dict[str, Processor | None]]:
+    """A compiled statement's parameter names in the driver's order, and each one's
+    bind processor (None where its type has none)."""
+    binds = compiled.binds
+    names = tuple(compiled.positiontup) if compiled.positional else tuple(binds)
+    return names, {name: binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                   for name in set(names)}
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -70,10 +80,7 @@ class ManyRows:
         compiled = statement.compile(  # type: ignore[attr-defined]
             dialect=dialect, column_keys=columns)
         binds = compiled.binds
-        names = tuple(compiled.positiontup) if compiled.positional else tuple(binds)
-        processors = {}
-        for name in set(names):
-            processors[name] = binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        names, processors = _parameters(compiled, dialect)
         defaults = {name: binds[name].effective_value for name in set(names)
                     if name not in keys}
         required = frozenset(name for name in names
@@ -153,10 +160,7 @@ class ReadRows:
             return found
         statement = self.build(dialect)
         compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
-        binds = compiled.binds
-        names = tuple(compiled.positiontup) if compiled.positional else tuple(binds)
-        processors = {name: binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-                      for name in set(names)}
+        names, processors = _parameters(compiled, dialect)
         selected = list(statement.selected_columns)  # type: ignore[attr-defined]
         results = []
         for index, column in enumerate(selected):

@@ -4,13 +4,10 @@ whose watermark is too old reads the lists the same way."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -21,33 +18,9 @@ from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.qbo.secrets import SecretBox
 from support.books import engine, tenant_id  # noqa: F401
 from support.qbo_world import World, make_world
+from support.recording import Recorder
 
 LISTED = ("Customer", "Vendor", "Employee", "Item", "Class", "Account")
-
-
-@dataclass
-class Calls(httpx.AsyncBaseTransport):
-    """Keeps every Accounting API request passed on to the sandbox."""
-
-    inner: httpx.AsyncBaseTransport
-    requests: list[httpx.Request] = field(default_factory=list)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        if "/v3/company/" in request.url.path:
-            self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    def queries(self) -> list[list[str]]:
-        """Each call's queries (a batch's items; None for an item that is no query)."""
-        found = []
-        for request in self.requests:
-            if request.url.path.endswith("/batch"):
-                items = json.loads(request.content)["BatchItemRequest"]
-                found.append([item.get("Query") for item in items])
-            else:
-                found.append([request.url.params.get("query")])
-        return found
 
 
 @pytest.fixture
@@ -60,7 +33,7 @@ async def sync(world: World, mode: Mode = "full", dry_run: bool = False
                ) -> tuple[RunReport, list[list[str]]]:
     """A run whose QuickBooks calls are kept: ``(report, each call's queries)``."""
     assert world.transport is not None
-    calls = Calls(world.transport)
+    calls = Recorder(world.transport, accounting_only=True)
     client = QboClient.for_connection(world.engine, world.connection_id,
                                       box=SecretBox.from_environment(), transport=calls)
     try:

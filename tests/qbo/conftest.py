@@ -5,10 +5,9 @@ client for a fresh company."""
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.qbo.http import RetryPolicy, StaticToken
 from ledgerbridge.sandbox.qbo import ManualClock, create_app
 from support.books import engine, tenant_id  # noqa: F401
+from support.recording import Recorder
 
 BASE = "http://qbo.test"
 SECRET_KEY = Fernet.generate_key().decode()
@@ -49,26 +49,6 @@ class FakeTime:
         self.now += seconds
         self.sandbox_clock.advance(seconds)
         await asyncio.sleep(0.001)
-
-
-@dataclass
-class Recorder(httpx.AsyncBaseTransport):
-    """Wraps a transport and keeps every request it passed on."""
-
-    inner: httpx.AsyncBaseTransport
-    requests: list[httpx.Request] = field(default_factory=list)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    def batches(self) -> list[dict[str, Any]]:
-        return [{"params": dict(r.url.params), "body": json.loads(r.content)}
-                for r in self.requests if r.url.path.endswith("/batch")]
-
-    def count(self, path_end: str) -> int:
-        return sum(1 for r in self.requests if r.url.path.endswith(path_end))
 
 
 @pytest.fixture

@@ -93,18 +93,16 @@ def lines_in(ctx: Context, lines: Sequence[Mapping[str, Any]], negate: bool = Fa
         quantity = -Decimal(str(qty)) if negate else Decimal(str(qty))
         out: Fields = {"description": line.get("description"), "quantity": _number(quantity),
                        "unit_price": str(money(str(price)))}
-        item = line.get("item_id")
-        link = ctx.links.by_remote("item", str(item)) if item else None
-        if link is not None and link.record_kind == "work_code":
-            out["work_code_id"] = link.record_id
-        elif item and str(item) in codes:
-            out["cost_code_id"] = codes[str(item)]
-        class_ = line.get("class_id")
-        link = ctx.links.by_remote("class", str(class_)) if class_ else None
-        if link is not None and link.record_kind == "cost_type":
-            out["cost_type_id"] = link.record_id
-        elif class_ and str(class_) in types:
-            out["cost_type_id"] = types[str(class_)]
+        for remote_kind, remote, linked, mapping, mapped in (
+                ("item", line.get("item_id"), "work_code", codes, "cost_code_id"),
+                ("class", line.get("class_id"), "cost_type", types, "cost_type_id")):
+            if not remote:
+                continue
+            link = ctx.links.by_remote(remote_kind, str(remote))
+            if link is not None and link.record_kind == linked:
+                out[f"{linked}_id"] = link.record_id
+            elif str(remote) in mapping:
+                out[mapped] = mapping[str(remote)]
         found.append(out)
     return found
 
