@@ -3,13 +3,14 @@ the URL) and CDC (windows split at 1000, 30 days)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from ledgerbridge.qbo.budget import Limits, RealmBudget
+from ledgerbridge.qbo.budget import Limits, Permit, RealmBudget
 from ledgerbridge.qbo.errors import Action
 from ledgerbridge.qbo.operations import Operation
 from ledgerbridge.sandbox.qbo import ManualClock
@@ -56,6 +57,47 @@ async def test_the_budget_holds_ten_in_flight_and_honours_retry_after() -> None:
     budget.throttled(12.5)
     await budget.acquire()
     assert time.slept == [12.5]
+
+
+async def test_callers_waiting_for_the_window_each_wake_once_in_turn() -> None:
+    """Five calls finished 20 ms apart fill a window of five; five more callers wait.
+    Each sleeps until its own place frees, not all of them for every call admitted
+    (that would be 5 + 4 + 3 + 2 + 1 sleeps)."""
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        await asyncio.sleep(seconds)
+
+    budget = RealmBudget(Limits(per_minute=5, window=0.3), sleep=sleep)
+    for _ in range(5):
+        (await budget.acquire()).release()
+        await asyncio.sleep(0.02)
+    order: list[int] = []
+
+    async def caller(n: int) -> Permit:
+        permit = await budget.acquire()
+        order.append(n)
+        return permit
+
+    permits = await asyncio.gather(*(caller(n) for n in range(5)))
+    assert order == [0, 1, 2, 3, 4]  # in arrival order
+    assert len(sleeps) <= 6, sleeps  # one each (and a timer's rounding, at most)
+    assert budget._wait(budget.clock(), False) > 0  # the window is full again
+    for permit in permits:
+        permit.release()
+
+
+async def test_a_cancelled_waiter_leaves_the_queue() -> None:
+    budget = RealmBudget(Limits(per_minute=1, window=30))
+    (await budget.acquire()).release()
+    waiting = asyncio.create_task(budget.acquire())
+    await asyncio.sleep(0.01)
+    assert len(budget._queue) == 1
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert budget._queue == []
 
 
 async def seed(admin: httpx.AsyncClient, realm: str, entity: str, records: list[Any]) -> None:
