@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -60,6 +61,7 @@ class _Compiled:
     processors: Mapping[str, Processor | None]
     defaults: Mapping[str, Any]  # constants compiled into the statement
     required: frozenset[str]  # parameters with no value of their own (rows' or constants)
+    values: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # the parameters' values, in order
 
 
 class ManyRows:
@@ -86,7 +88,7 @@ class ManyRows:
         required = frozenset(name for name in names
                              if name not in keys and binds[name].required)
         found = _Compiled(str(compiled), names, bool(compiled.positional), processors,
-                          defaults, required)
+                          defaults, required, _getter(names))
         self._compiled[(dialect.name, keys, constants)] = found
         return found
 
@@ -106,17 +108,26 @@ class ManyRows:
         for name, value in list(fixed.items()):
             process = plan.processors.get(name)
             fixed[name] = process(value) if process is not None else value
-        # per parameter: (True, the constant) or (False, the row key, its processor)
-        slots = [(True, fixed[name], None) if name not in keys
-                 else (False, name, plan.processors.get(name)) for name in plan.names]
+        # each row's values over the constants, in the driver's order (by C calls: a
+        # dict merge and an item getter, not a Python loop over the parameters)
+        processed = [(name, process) for name in keys
+                     if (process := plan.processors.get(name)) is not None]
+        values = plan.values
         params: list[Any] = []
         for row in rows:
-            converted = [value if constant else
-                         (process(row[value]) if process is not None else row[value])
-                         for constant, value, process in slots]
-            params.append(tuple(converted) if plan.positional
-                          else dict(zip(plan.names, converted, strict=True)))
+            merged = {**fixed, **row}
+            for name, process in processed:
+                merged[name] = process(row[name])
+            params.append(values(merged) if plan.positional
+                          else dict(zip(plan.names, values(merged), strict=True)))
         conn.exec_driver_sql(plan.sql, params)
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    if len(names) == 1:  # itemgetter of one key gives the value, not a tuple
+        only = names[0]
+        return lambda mapping: (mapping[only],)
+    return itemgetter(*names)
 
 
 def any_of(column: ColumnElement[str], name: str, dialect: Dialect) -> ColumnElement[bool]:
@@ -173,6 +184,13 @@ class ReadRows:
         return found
 
     def run(self, conn: Connection, **params: Any) -> list[dict[str, Any]]:
+        columns, found = self.run_lists(conn, **params)
+        return [dict(zip(columns, row, strict=True)) for row in found]
+
+    def run_lists(self, conn: Connection, **params: Any
+                  ) -> tuple[tuple[str, ...], list[list[Any]]]:
+        """The column keys, and each row as a list of converted values in their order
+        (for a caller that shapes rows itself, with no dict in between)."""
         plan = self._compile(conn.dialect)
         if set(params) != set(plan.names):
             raise ValueError(f"parameters given: {sorted(params)}; the statement's: "
@@ -184,11 +202,11 @@ class ReadRows:
         driver: Any = tuple(values) if plan.positional else dict(zip(plan.names, values,
                                                                       strict=True))
         fetched = conn.exec_driver_sql(plan.sql, driver).fetchall()
-        columns, results = plan.columns, plan.results
+        results = plan.results
         out = []
         for row in fetched:
             converted = list(row)
             for index, process in results:
                 converted[index] = process(converted[index])
-            out.append(dict(zip(columns, converted, strict=True)))
-        return out
+            out.append(converted)
+        return plan.columns, out

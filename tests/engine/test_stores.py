@@ -164,3 +164,26 @@ def test_staging_many_operations_again_finds_every_one_in_one_read(
     assert [row["id"] for row in again] == [row["id"] for row in first]
     assert not any(row.get("new") for row in again) and stored == 2500
     assert again[7]["payload"] == {"n": 7} and again[7]["run_id"] == "run-1"
+
+
+def test_stage_many_finds_what_is_stored_once_the_first_operation_is_in(
+        engine: Engine, connection_id: str) -> None:
+    """A connection with no operations yet is looked up once, not per chunk; from the
+    first insert on, staging the same operation again finds it (in the same store and in
+    the next run's)."""
+    def planned(record: str) -> Planned:
+        return Planned("customer", record, 1, "create", "customer", {"name": record})
+
+    with engine.begin() as conn:
+        ops = OperationStore(conn, connection_id)
+        [first] = ops.stage_many([planned("a")], "run-1", new_state="sent")
+        assert first["new"] is True
+        again, other = ops.stage_many([planned("a"), planned("b")], "run-1")
+        assert again["id"] == first["id"] and "new" not in again and again["state"] == "sent"
+        assert other["new"] is True and other["state"] == "pending"
+    with engine.begin() as conn:
+        [later] = OperationStore(conn, connection_id).stage_many([planned("a")], "run-2")
+        assert (later["id"], later["state"], later["run_id"]) == (first["id"], "sent", "run-1")
+        count = conn.execute(select(operations.c.id).where(
+            operations.c.connection_id == connection_id)).all()
+    assert len(count) == 2

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from ledgerbridge.book.kinds import KINDS, KindSpec
@@ -71,6 +72,47 @@ def to_out(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
     for name in computed:
         out[name] = row[name]
     return out
+
+
+def to_out_many(spec: KindSpec, columns: tuple[str, ...], found: Sequence[Sequence[Any]]
+                ) -> list[dict[str, Any]]:
+    """``to_out`` of many rows given as value lists in ``columns`` order (a full sync
+    shapes every record of the book: this takes each part of a row by one C call)."""
+    plain, computed, addresses, id_at, items_at = _many_shape(spec.name, columns)
+    copied, address_prefixes, items, computed_names = _shape(spec.name)
+    kind = spec.name
+    out = []
+    for row in found:
+        record: dict[str, Any] = {"id": row[id_at], "object": kind}
+        record.update(zip(copied, plain(row), strict=True))
+        for prefix, parts in zip(address_prefixes, addresses, strict=True):
+            values = dict(zip(ADDRESS_KEYS, parts(row), strict=True))
+            record[prefix] = values if any(v is not None for v in values.values()) else None
+        if items is not None:
+            record[items] = [_item_out(item) for item in row[items_at]]
+        if computed_names:
+            record.update(zip(computed_names, computed(row), strict=True))
+        out.append(record)
+    return out
+
+
+@cache
+def _many_shape(kind: str, columns: tuple[str, ...]) -> tuple[
+        Callable[[Sequence[Any]], tuple[Any, ...]], Callable[[Sequence[Any]], tuple[Any, ...]],
+        tuple[Callable[[Sequence[Any]], tuple[Any, ...]], ...], int, int]:
+    at = {name: n for n, name in enumerate(columns)}
+    copied, addresses, items, computed = _shape(kind)
+    return (_tuple_of([at[name] for name in copied]), _tuple_of([at[n] for n in computed]),
+            tuple(_tuple_of([at[column] for _, column in _address_columns(prefix)])
+                  for prefix in addresses),
+            at["id"], at[items] if items else -1)
+
+
+def _tuple_of(indexes: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda row: (row[only],)
+    return itemgetter(*indexes) if indexes else (lambda row: ())
 
 
 @cache

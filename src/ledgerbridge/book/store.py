@@ -62,7 +62,6 @@ def decode_cursor(cursor: str) -> str:
 
 
 @cache
-@cache
 def _live_rows(kind_name: str) -> ReadRows:
     table = KINDS[kind_name].table
     return ReadRows(lambda dialect: select(table).where(
@@ -136,8 +135,8 @@ class Book:
         """Every record of a kind not deleted, in id order, in one read (what ``page``
         gives over all its pages, without the per-page and per-row overhead)."""
         spec = kind(kind_name)
-        return [rows.to_out(spec, row) for row in _live_rows(spec.name).run(
-            self.conn, tenant=self.tenant_id)]
+        columns, found = _live_rows(spec.name).run_lists(self.conn, tenant=self.tenant_id)
+        return rows.to_out_many(spec, columns, found)
 
     def _list_query(
         self, spec: KindSpec, updated_since: datetime | None, status: str | None,

@@ -274,9 +274,9 @@ class LevelRunner:
 
     def _ledger_op(self, work: Work) -> LedgerOp:
         assert work.op is not None
-        payload = dict(work.op["payload"])
+        # the stored payload itself: neither the ledger nor this runner changes it
         return LedgerOp(work.op["id"], work.action, work.built.remote_kind,  # type: ignore[arg-type]
-                        payload, work.link.remote_id if work.link else None,
+                        work.op["payload"], work.link.remote_id if work.link else None,
                         work.link.remote_version if work.link else None)
 
     async def _resolve_unknown(self, work: Work, op: LedgerOp) -> bool:

@@ -93,6 +93,10 @@ class OperationStore:
         #: store is the only writer while it runs), so a run whose records have none,
         #: as a first full sync, reads nothing per chunk
         self._unfinished: set[tuple[str, str]] | None = None
+        #: whether the connection has any operation stored (asked once): a first sync's
+        #: ``stage_many`` then looks for none of its ids (a run holds the connection's
+        #: lock, so no other writer adds any meanwhile)
+        self._any: bool | None = None
 
     def get(self, op_id: str) -> RowMapping:
         row = self.conn.execute(select(operations).where(
@@ -116,7 +120,11 @@ class OperationStore:
         so has ``"new": True`` (not a column) to tell it from one sent by an earlier run."""
         ids = [operation_id(self.connection_id, p.record_kind, p.record_id, p.action,
                             p.record_version) for p in planned]
-        known = {row["id"]: row for row in _BY_IDS.run(self.conn, ids=ids)}
+        if self._any is None:
+            self._any = self.conn.execute(select(operations.c.id).where(
+                operations.c.connection_id == self.connection_id).limit(1)).first() is not None
+        known = {row["id"]: row for row in _BY_IDS.run(self.conn, ids=ids)} if self._any \
+            else {}
         now = datetime.now(UTC)
         fresh: list[tuple[dict[str, Any], Planned]] = []
         for op_id, item in zip(ids, planned, strict=True):
@@ -134,6 +142,7 @@ class OperationStore:
                   "raw_error": None, "blocked_by": None, "created_at": now,
                   "updated_at": now}
         _INSERT.run(self.conn, [row for row, _ in fresh], **stored)
+        self._any = self._any or bool(fresh)
         for row, item in fresh:
             row.update(stored, payload=dict(item.payload), new=True)
         self._note_unfinished((row, new_state) for row, _ in fresh)
