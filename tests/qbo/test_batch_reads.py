@@ -1,9 +1,11 @@
 """Whole lists read through batch calls: a large company in two calls, pages ten to a
 call, rows vanishing between calls read again once then RetryLaterError, a Fault in one
-batch item raised as the same query alone would raise it."""
+batch item raised as the same query alone would raise it, unless it is one to retry:
+then those items are asked again, within the read."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +15,9 @@ import pytest
 from ledgerbridge.errors import LedgerbridgeError, RecordRejectedError, RetryLaterError
 from ledgerbridge.qbo.batch_reads import Ask, pack
 from ledgerbridge.qbo.errors import QboError
+from ledgerbridge.qbo.http import RetryPolicy
 
-from .conftest import Company, MakeClient, Recorder, records
+from .conftest import Company, FakeTime, MakeClient, Recorder, records
 from .test_budget_reads import seed
 
 PROFILE = {"CompanyInfo": "SELECT * FROM CompanyInfo",
@@ -186,3 +189,62 @@ async def test_a_fault_in_one_batch_item_raises_what_the_query_alone_would(
     assert qbo_error(batched.value) == qbo_error(alone.value)
     assert qbo_error(batched.value).code in ("4000", "4001")
     assert str(batched.value) == str(alone.value)
+
+
+class ItemFaults(httpx.AsyncBaseTransport):
+    """Answers the first ``calls`` batch calls with QuickBooks' transient 10000 Fault in
+    place of the items ``bids`` (the rest of each answer as the sandbox gave it)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, bids: set[str], calls: int) -> None:
+        self.inner = inner
+        self.bids = bids
+        self.calls = calls
+        self.faulted = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if not request.url.path.endswith("/batch") or self.faulted >= self.calls:
+            return response
+        self.faulted += 1
+        await response.aread()
+        body = response.json()
+        fault = {"Error": [{"Message": "An application error has occurred while processing "
+                            "your request", "Detail": "System Failure Error", "code": "10000"}],
+                 "type": "SystemFault"}
+        body["BatchItemResponse"] = [
+            {"bId": item["bId"], "Fault": fault} if item["bId"] in self.bids else item
+            for item in body["BatchItemResponse"]]
+        return httpx.Response(200, json=body)
+
+
+async def test_a_passing_fault_in_batch_items_is_asked_again_within_the_read(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        recorder: Recorder, fake_time: FakeTime) -> None:
+    """The first page and COUNT of customers fail with 10000 in the first call: those two
+    are asked again after a backoff, the others are not, and the lists come out whole."""
+    await seed_company(admin, company.realm, 40)
+    faults = ItemFaults(recorder, {"0", "1"}, calls=1)
+    client = await make_client(transport=faults)
+    rows, answers = await client.read_lists(LISTS, PROFILE)
+    assert faults.faulted == 1 and len(fake_time.slept) == 1
+    for entity in ("Customer", "Vendor", "Item", "Class"):
+        assert sorted(r["Id"] for r in rows[entity]) == sorted(
+            r["Id"] for r in await records(admin, company.realm, entity))
+    assert answers["CompanyInfo"]["CompanyInfo"]
+    batches = [r for r in recorder.requests if r.url.path.endswith("/batch")]
+    assert len(batches) == 2
+    first, again = ([item["Query"] for item in json.loads(call.content)["BatchItemRequest"]]
+                    for call in batches)
+    assert again == first[:2] and "COUNT(*) FROM Customer" in again[0]
+
+
+async def test_a_fault_that_keeps_coming_back_ends_in_retry_later(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        recorder: Recorder, fake_time: FakeTime) -> None:
+    await seed_company(admin, company.realm, 5)
+    faults = ItemFaults(recorder, {"0", "1"}, calls=1000)
+    client = await make_client(transport=faults, retry=RetryPolicy(attempts=3, throttles=3))
+    with pytest.raises(RetryLaterError) as raised:
+        await client.read_lists(LISTS, PROFILE)
+    assert qbo_error(raised.value).code == "10000"
+    assert faults.faulted == 3 and len(fake_time.slept) == 2  # three tries, two backoffs

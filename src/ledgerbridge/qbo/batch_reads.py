@@ -16,7 +16,10 @@ last page asked comes back full (rows were added meanwhile), the next one is rea
 the pages hold fewer rows than COUNT said (rows vanished between the calls, shifting
 later rows into pages already read), the entity is read again once, then
 :class:`~ledgerbridge.errors.RetryLaterError`. A Fault in a batch item raises the error
-the same query sent alone would (:func:`ledgerbridge.qbo.errors.classify`).
+the same query sent alone would (:func:`ledgerbridge.qbo.errors.classify`), unless it
+is one to retry (QuickBooks' 10000 "an application error has occurred", an item left
+unanswered): such items are asked again, together, after the backoff a failed call gets,
+as many times as a call is retried.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from ledgerbridge.errors import RetryLaterError
-from ledgerbridge.qbo.errors import classify
+from ledgerbridge.qbo.errors import Action, QboError, classify
 from ledgerbridge.qbo.faults import faults_from_json
 from ledgerbridge.qbo.http import QboHttp, failure
 from ledgerbridge.qbo.operations import BATCH_SIZE
@@ -69,17 +72,43 @@ def _pages(asks: Sequence[Ask]) -> int:
     return sum(1 for ask in asks if ask.page)
 
 
-def _response(ask: Ask, item: Any) -> dict[str, Any]:
+def _response(ask: Ask, item: Any) -> dict[str, Any] | QboError:
     if not isinstance(item, dict):
-        raise failure(classify(None, [], transport="unanswered", entity=ask.entity))
+        return classify(None, [], transport="unanswered", entity=ask.entity)
     if "Fault" in item or "fault" in item:
-        raise failure(classify(400, faults_from_json(item), entity=ask.entity))
+        return classify(400, faults_from_json(item), entity=ask.entity)
     response = item.get("QueryResponse", {})
     return response if isinstance(response, dict) else {}
 
 
 async def send(http: QboHttp, batch: Sequence[Ask]) -> dict[str, dict[str, Any]]:
-    """``{key: QueryResponse}`` of one batch call (a lone query goes as a plain query)."""
+    """``{key: QueryResponse}`` of one batch call (a lone query goes as a plain query);
+    items that failed for a passing reason are asked again."""
+    found: dict[str, dict[str, Any]] = {}
+    pending = list(batch)
+    tries = 0
+    while True:
+        answered = await _send_once(http, pending)
+        again: list[Ask] = []
+        passing: QboError | None = None
+        for ask in pending:
+            outcome = answered[ask.key]
+            if isinstance(outcome, QboError):
+                if outcome.action is not Action.RETRY_LATER:
+                    raise failure(outcome)
+                again.append(ask)
+                passing = outcome
+            else:
+                found[ask.key] = outcome
+        if passing is None:
+            return found
+        tries += 1
+        await http.backoff_or_fail(tries, passing)
+        pending = again
+
+
+async def _send_once(http: QboHttp, batch: Sequence[Ask]
+                     ) -> dict[str, dict[str, Any] | QboError]:
     if len(batch) == 1:
         return {batch[0].key: await query(http, batch[0].text, batch[0].entity)}
     body = {"BatchItemRequest": [{"bId": str(i), "Query": ask.text}

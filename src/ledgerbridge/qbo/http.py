@@ -133,7 +133,7 @@ class QboHttp:
             if transport_error is not None:
                 tries += 1
                 error = classify(None, [], transport=transport_error, entity=entity)
-                await self._backoff_or_fail(tries, error)
+                await self.backoff_or_fail(tries, error)
                 continue
             assert answer is not None
             if answer.status == 401 and not refreshed:
@@ -151,7 +151,7 @@ class QboHttp:
             if answer.status >= 500 or (answer.status >= 400 and error.action is
                                         Action.RETRY_LATER):
                 tries += 1
-                await self._backoff_or_fail(tries, error)
+                await self.backoff_or_fail(tries, error)
                 continue
             if answer.status in (401, 403):
                 await self.tokens.lost(error.message)
@@ -159,7 +159,9 @@ class QboHttp:
                               if answer.status == 403 else _reconnect(error))
             return answer
 
-    async def _backoff_or_fail(self, tries: int, error: QboError) -> None:
+    async def backoff_or_fail(self, tries: int, error: QboError) -> None:
+        """Sleep before try ``tries + 1`` (a jittered, doubling backoff), or raise
+        ``error`` when the policy's tries are used up."""
         if tries >= self.retry.attempts:
             raise failure(error)
         ceiling = min(self.retry.cap, self.retry.base * 2 ** (tries - 1))
