@@ -240,6 +240,52 @@ async def test_a_change_made_here_still_goes_when_quickbooks_changes_the_invoice
     await docs.quiet(world, "Invoice", remote["Id"])
 
 
+async def _sent_payment(world: World, made: Record, **fields: Any) -> tuple[Record, Record]:
+    """A payment of the project's invoice made here and sent; it and QuickBooks' copy."""
+    with world.book() as book:
+        payment = book.create("payment", {
+            "customer_id": made["customer"]["id"], "amount": "150.00",
+            "payment_date": "2026-03-05", "reference": "CHK-1",
+            "applications": [{"invoice_id": made["invoice"]["id"], "amount": "150.00"}],
+            **fields}).record
+    assert (await world.sync("daily")).failures() == []
+    return payment, await world.get("Payment", world.remote_id("payment", payment["id"]))
+
+
+async def test_a_payment_memo_changed_in_quickbooks_is_taken_in(world: World) -> None:
+    """Payments follow QuickBooks field by field: its new note (our marker left out)
+    comes in, the rest stays, and nothing goes back."""
+    payment, remote = await _sent_payment(world, docs.project(world), memo="Left at the desk")
+    note = remote["PrivateNote"].replace("Left at the desk", "Paid in person")
+    await world.qb("Payment", {"Id": remote["Id"], "SyncToken": remote["SyncToken"],
+                               "sparse": True, "PrivateNote": note}, action="update")
+    report = await world.sync("daily")
+    assert report.failures() == []
+    assert "changed_here" in docs.results(report, payment["id"])
+    now = docs.get(world, payment["id"], "payment")
+    assert now["memo"] == "Paid in person"
+    assert (now["reference"], str(now["amount"])) == ("CHK-1", "150.00")
+    await docs.quiet(world, "Payment", remote["Id"])
+
+
+async def test_the_same_payment_field_changed_on_both_sides_keeps_the_change_made_here(
+        world: World) -> None:
+    """QuickBooks changes the reference and the memo; the book changed the memo too.
+    The reference comes in; the memo made here wins and goes to QuickBooks."""
+    payment, remote = await _sent_payment(world, docs.project(world), memo="First note")
+    with world.book() as book:
+        book.update("payment", payment["id"], {"memo": "Our note"})
+    await world.qb("Payment", {"Id": remote["Id"], "SyncToken": remote["SyncToken"],
+                               "sparse": True, "PaymentRefNum": "CHK-9",
+                               "PrivateNote": "Their note"}, action="update")
+    assert (await world.sync("daily")).failures() == []
+    now = docs.get(world, payment["id"], "payment")
+    assert (now["reference"], now["memo"]) == ("CHK-9", "Our note")
+    there = await world.get("Payment", remote["Id"])
+    assert there["PaymentRefNum"] == "CHK-9" and "Our note" in there["PrivateNote"]
+    await docs.quiet(world, "Payment", remote["Id"])
+
+
 async def test_a_change_made_here_still_goes_when_quickbooks_changes_the_payment(
         world: World) -> None:
     """A payment changed on both sides: QuickBooks' change is taken in, and the change

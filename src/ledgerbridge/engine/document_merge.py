@@ -107,9 +107,9 @@ def lines_in(ctx: Context, lines: Sequence[Mapping[str, Any]], negate: bool = Fa
     return found
 
 
-def _agreed(ctx: Context, link: Link) -> Mapping[str, Any] | None:
-    """The neutral fields of the document last agreed with QuickBooks: the payload last
-    sent or the document last taken in, whichever is later (the one sent, at the same
+def agreed(ctx: Context, link: Link) -> Mapping[str, Any] | None:
+    """The neutral fields of the document (or payment) last agreed with QuickBooks: the
+    payload last sent or the document last taken in, whichever is later (the one sent, at the same
     record version: it went after what was taken); None when there is neither."""
     table = operations.c
     payload: Mapping[str, Any] | None = ctx.conn.execute(select(table.payload).where(
@@ -131,8 +131,8 @@ def changes(ctx: Context, link: Link, record: Mapping[str, Any], remote: RemoteR
     kind = link.remote_kind
     theirs = fields_in(ctx, kind, source_of(remote))
     mine = fields_in(ctx, kind, build(ctx, "invoice", record).fields)
-    agreed = _agreed(ctx, link)
-    base = fields_in(ctx, kind, agreed) if agreed is not None \
+    last = agreed(ctx, link)
+    base = fields_in(ctx, kind, last) if last is not None \
         else {**mine, "memo": theirs["memo"]}
     return {name: value for name, value in theirs.items()
             if value != base[name] and mine[name] == base[name]}

@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ledgerbridge.engine import document_merge, invoice_status
+from ledgerbridge.engine import document_merge, invoice_status, payment_merge
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import build
 from ledgerbridge.engine.ledger import RemoteRecord
@@ -385,11 +385,12 @@ class Inbound:
         party = self._party_of(remote)
         if party is None:
             return
-        body = {"customer_id": party[0], **self._payment_fields(remote)}
+        body = {"customer_id": party[0], **payment_merge.fields_in(self.ctx, remote.fields)}
         made = self._paying(lambda: self._write(
             lambda: self.book.create("payment", body).record, "payment", remote), body)
         if made is not None:
             self._link("payment", made, remote, "imported")
+            payment_merge.remember(self.ctx, made, remote, list(body))
             self._note("payment", made["id"], "imported", "", remote.id)
 
     def _payment_changed(self, link: Link, remote: RemoteRecord) -> None:
@@ -405,13 +406,17 @@ class Inbound:
             # taken now), as for invoices: the link keeps the version last sent
             unsent = here is not None and self._unsent_here(link, here)
             done = None
-            if s.get_changes:
-                fields = self._payment_fields(remote)
+            fields = payment_merge.changes(self.ctx, link, here, remote) \
+                if s.get_changes and here is not None else {}
+            if fields:
                 done = self._paying(lambda: self._write(lambda: self.book.update(
                     "payment", link.record_id, fields).record, "payment", remote),
                     here, fields)
-                if done is not None:
-                    self._note("payment", link.record_id, "changed_here", "", remote.id)
+                if done is not None and here is not None \
+                        and done["version"] != here["version"]:
+                    payment_merge.remember(self.ctx, done, remote, list(fields))
+                    self._note("payment", link.record_id, "changed_here",
+                               "changed in QuickBooks", remote.id)
             self._relink(link, remote, None if unsent else done)
 
     def _paying(self, write: Callable[[], T], *payments: Mapping[str, Any] | None) -> T:
@@ -436,14 +441,3 @@ class Inbound:
                 self.ctx.links.put(replace(link, record_version=now["version"]))
         return done
 
-    def _payment_fields(self, remote: RemoteRecord) -> dict[str, Any]:
-        applications = []
-        for applied in remote.fields.get("applied", []):
-            invoice = self.ctx.links.by_remote("invoice", str(applied["invoice_id"]))
-            if invoice is not None:
-                applications.append({"invoice_id": invoice.record_id,
-                                     "amount": _money(applied["amount"])})
-        return {"amount": _money(remote.fields.get("amount") or 0),
-                "payment_date": remote.fields.get("txn_date"),
-                "reference": remote.fields.get("reference"),
-                "applications": applications}

@@ -262,7 +262,7 @@ def _payment_in(body: Mapping[str, Any]) -> JSON:
                if linked.get("TxnType") == "Invoice"]
     return {"customer_id": _value(body.get("CustomerRef")), "amount": body.get("TotalAmt"),
             "txn_date": body.get("TxnDate"), "reference": body.get("PaymentRefNum"),
-            "applied": applied}
+            "memo": without_markers(body.get("PrivateNote")), "applied": applied}
 
 
 NEUTRAL: Mapping[str, Callable[[Mapping[str, Any]], JSON]] = {
