@@ -88,7 +88,7 @@ class ManyRows:
         required = frozenset(name for name in names
                              if name not in keys and binds[name].required)
         found = _Compiled(str(compiled), names, bool(compiled.positional), processors,
-                          defaults, required, _getter(names))
+                          defaults, required, tuple_getter(names))
         self._compiled[(dialect.name, keys, constants)] = found
         return found
 
@@ -123,11 +123,13 @@ class ManyRows:
         conn.exec_driver_sql(plan.sql, params)
 
 
-def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    if len(names) == 1:  # itemgetter of one key gives the value, not a tuple
-        only = names[0]
-        return lambda mapping: (mapping[only],)
-    return itemgetter(*names)
+def tuple_getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """A C-level ``lambda row: tuple(row[k] for k in keys)``, for any number of keys
+    (``itemgetter`` of one key gives the value, not a tuple; of none, an error)."""
+    if len(keys) == 1:
+        only = keys[0]
+        return lambda row: (row[only],)
+    return itemgetter(*keys) if keys else (lambda row: ())
 
 
 def any_of(column: ColumnElement[str], name: str, dialect: Dialect) -> ColumnElement[bool]:

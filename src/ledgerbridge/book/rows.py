@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
-from operator import itemgetter
 from typing import Any
 
 from ledgerbridge.book.kinds import KINDS, KindSpec
 from ledgerbridge.book.schemas import Address
 from ledgerbridge.book.triggers import ADDRESS_PARTS, BOOKKEEPING
+from ledgerbridge.many_rows import tuple_getter
 
 #: fields computed by the book, shown but never taken from input
 COMPUTED = frozenset({"total", "amount_paid", "balance", "unapplied"})
@@ -102,17 +102,10 @@ def _many_shape(kind: str, columns: tuple[str, ...]) -> tuple[
         tuple[Callable[[Sequence[Any]], tuple[Any, ...]], ...], int, int]:
     at = {name: n for n, name in enumerate(columns)}
     copied, addresses, items, computed = _shape(kind)
-    return (_tuple_of([at[name] for name in copied]), _tuple_of([at[n] for n in computed]),
-            tuple(_tuple_of([at[column] for _, column in _address_columns(prefix)])
+    return (tuple_getter([at[name] for name in copied]), tuple_getter([at[n] for n in computed]),
+            tuple(tuple_getter([at[column] for _, column in _address_columns(prefix)])
                   for prefix in addresses),
             at["id"], at[items] if items else -1)
-
-
-def _tuple_of(indexes: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    if len(indexes) == 1:
-        only = indexes[0]
-        return lambda row: (row[only],)
-    return itemgetter(*indexes) if indexes else (lambda row: ())
 
 
 @cache

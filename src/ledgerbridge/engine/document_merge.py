@@ -52,7 +52,8 @@ def source_of(remote: RemoteRecord) -> Fields:
     return {**remote.fields, "doc_number": remote.name}
 
 
-def _text(value: Any, limit: int | None = None) -> str | None:
+def text_or_none(value: Any, limit: int | None = None) -> str | None:
+    """``value`` as trimmed text (at most ``limit`` characters), None when empty."""
     text = "" if value is None else str(value).strip()
     return text[:limit] or None
 
@@ -70,10 +71,10 @@ def fields_in(ctx: Context, kind: str, source: Mapping[str, Any]) -> Fields:
     if credit:
         lines = [{**line, "description": line.get("description") or "Credit"}
                  for line in lines]
-    found = {"doc_number": _text(source.get("doc_number"), DOC_NUMBER_LIMIT),
-             "issue_date": _text(source.get("txn_date")),
-             "due_date": _text(source.get("due_date")),
-             "memo": _text(source.get("memo")), "lines": lines}
+    found = {"doc_number": text_or_none(source.get("doc_number"), DOC_NUMBER_LIMIT),
+             "issue_date": text_or_none(source.get("txn_date")),
+             "due_date": text_or_none(source.get("due_date")),
+             "memo": text_or_none(source.get("memo")), "lines": lines}
     return {name: found[name] for name in FIELDS[kind]}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ledgerbridge.book.money import money
 from ledgerbridge.engine.context import Context
-from ledgerbridge.engine.document_merge import ACTION, agreed
+from ledgerbridge.engine.document_merge import ACTION, agreed, text_or_none
 from ledgerbridge.engine.fields import build
 from ledgerbridge.engine.ledger import RemoteRecord
 from ledgerbridge.engine.links import Link
@@ -26,11 +26,6 @@ from ledgerbridge.engine.operations import Planned
 Fields = dict[str, Any]
 #: the neutral fields of a payment a log entry keeps (what ``fields_in`` reads)
 SOURCE = ("customer_id", "amount", "txn_date", "reference", "memo", "applied")
-
-
-def _text(value: Any) -> str | None:
-    text = "" if value is None else str(value).strip()
-    return text or None
 
 
 def _amount(value: Any) -> str:
@@ -47,8 +42,9 @@ def fields_in(ctx: Context, source: Mapping[str, Any]) -> Fields:
             applications.append({"invoice_id": link.record_id,
                                  "amount": _amount(applied.get("amount"))})
     return {"amount": _amount(source.get("amount")),
-            "payment_date": _text(source.get("txn_date")),
-            "reference": _text(source.get("reference")), "memo": _text(source.get("memo")),
+            "payment_date": text_or_none(source.get("txn_date")),
+            "reference": text_or_none(source.get("reference")),
+            "memo": text_or_none(source.get("memo")),
             "applications": sorted(applications, key=lambda a: (a["invoice_id"],
                                                                  a["amount"]))}
 
