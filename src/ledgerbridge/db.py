@@ -19,6 +19,10 @@ from ledgerbridge.qbo import tables as _qbo_tables  # noqa: F401  (registers its
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+#: WAL pages between automatic checkpoints (SQLite's default is 1,000)
+WAL_CHECKPOINT_PAGES = 10_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy, not the sqlite3 module, manages transactions (so SAVEPOINT works);
     # see _sqlite_begin.
@@ -28,6 +32,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # a sync writes in bursts (a chunk's operations, then their outcomes and links):
+    # checkpointing every 40 MB of WAL rather than SQLite's 4 MB copies a page rewritten
+    # by several commits once, not once per commit (a first full sync wrote 40% fewer
+    # bytes); the WAL file is cut back to 64 MB after a checkpoint that outgrew it
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+    cursor.execute(f"PRAGMA journal_size_limit={64 * 2**20}")
     cursor.close()
 
 
