@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from ledgerbridge import tenants
-from ledgerbridge.engine import state
+from ledgerbridge.engine import oplog, state
 from ledgerbridge.engine.operations import OperationStore
 from ledgerbridge.engine.runner import Mode, RunReport
 from ledgerbridge.engine.unsynced import unsynced
@@ -160,24 +160,30 @@ def push_all(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None
 def log(state_: Annotated[list[str] | None, typer.Option("--state", help="pending, sent, "
                                                           "done, failed, ...")] = None,
         kind: Annotated[str | None, typer.Option(help="Record kind")] = None,
+        record: Annotated[str | None, typer.Option(help="Record id")] = None,
+        direction: Annotated[str | None, typer.Option(help="outbound or inbound")] = None,
+        run: Annotated[str | None, typer.Option(help="Sync run id")] = None,
         search: Annotated[str | None, typer.Option(help="Text in messages or ids")] = None,
+        after: Annotated[str | None, typer.Option(help="The cursor the last page printed")]
+        = None,
         limit: int = 50, raw: Annotated[bool, typer.Option(help="Show raw errors")] = False,
         tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
-    """The transmission log, newest first."""
+    """The transmission log, newest activity first."""
+    wanted = oplog.LogFilter(states=state_ or (), record_kind=kind, record_id=record,
+                             direction=direction, run_id=run, search=search)
     with _target(tenant, connection) as (engine, _, connection_id), engine.connect() as conn:
-        rows = OperationStore(conn, connection_id).log(states=state_, record_kind=kind,
-                                                       search=search, limit=limit)
-    for row in rows:
+        found = oplog.page(conn, connection_id, wanted, after=after, limit=limit)
+    for row in found.items:
         console.print(f"[dim]{str(row['updated_at'])[:19]}[/dim] [bold]{row['state']}[/bold] "
-                      f"{row['action']} {row['record_kind']} {row['record_id']} -> "
-                      f"{row['remote_kind']} {row['remote_id'] or '(new)'}  [dim]{row['id']}"
-                      "[/dim]", soft_wrap=True)
+                      f"{row['direction']} {row['action']} {row['record_kind']} "
+                      f"{row['record_id']} -> {row['remote_kind']} "
+                      f"{row['remote_id'] or '(new)'}  [dim]{row['id']}[/dim]", soft_wrap=True)
         if row["message"]:
             console.print(f"    {row['message']}", soft_wrap=True)
         if raw and row["raw_error"]:
             console.print(f"    [dim]{row['raw_error']}[/dim]", soft_wrap=True)
-    console.print(f"{len(rows)} operations" + (" (more with --limit)" if len(rows) == limit
-                                                else ""))
+    more = f"; older: --after {found.next_cursor}" if found.next_cursor else ""
+    console.print(f"{len(found.items)} operations{more}", soft_wrap=True)
 
 
 def _op_action(op_id: str, action: str, tenant: str | None, connection: str | None) -> None:

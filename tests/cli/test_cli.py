@@ -4,6 +4,7 @@ loopback port."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -68,8 +69,33 @@ def test_demo_syncs_the_sample_company_with_quickbooks(tmp_path: Path) -> None:
     assert "Trip Charge- After Hours" in names  # the colon replaced
     assert ("o'brien family dental", "matched") in linked  # matched, not duplicated
     assert failed == []
+    _page_through_the_log(f"sqlite:///{tmp_path / 'demo' / 'ledgerbridge.db'}")
     second = runner.invoke(app, ["demo"])
     assert second.exit_code == 0, second.output
+
+
+def _page_through_the_log(url: str) -> None:
+    """``ledgerbridge log`` prints a page and the cursor of the next; following it shows
+    every operation once."""
+    env = {"LEDGERBRIDGE_DATABASE_URL": url}
+    printed: list[str] = []
+    args = ["log", "--limit", "25", "--tenant", "demo"]
+    while True:
+        page = runner.invoke(app, args, env=env)
+        assert page.exit_code == 0, page.output
+        printed += re.findall(r"\b(op[0-9a-f]{32})$", page.output, re.MULTILINE)
+        if "--after " not in page.output:
+            break
+        args = ["log", "--limit", "25", "--tenant", "demo", "--after",
+                page.output.rsplit("--after ", 1)[1].split()[0]]
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(select(operations.c.id)).scalars().all()
+    finally:
+        engine.dispose()
+    assert len(printed) == len(set(printed)) == len(stored) > 25
+    assert set(printed) == set(stored)
 
 
 def test_serve_answers_over_http(tmp_path: Path) -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, event, select
 
+from ledgerbridge.engine import oplog
 from ledgerbridge.engine.links import Link, LinkStore
 from ledgerbridge.engine.operations import OperationStore, Planned
 from ledgerbridge.engine.tables import links, operations
@@ -187,3 +189,39 @@ def test_stage_many_finds_what_is_stored_once_the_first_operation_is_in(
         count = conn.execute(select(operations.c.id).where(
             operations.c.connection_id == connection_id)).all()
     assert len(count) == 2
+
+
+def test_the_log_is_read_in_its_index_order_not_sorted(engine: Engine, connection_id: str
+                                                      ) -> None:
+    """A page of the log walks the (connection, updated_at, id) index: no sort of all of
+    a connection's operations, on the first page or one after a cursor."""
+    planned = [Planned("customer", f"r{n}", 1, "create", "customer", {"n": n})
+               for n in range(300)]
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "ORDER BY" in statement:
+            statements.append((statement, parameters))
+
+    with engine.begin() as conn:
+        OperationStore(conn, connection_id).stage_many(planned, "run-1")
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE operations")
+    with engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute", capture)
+        first = oplog.page(conn, connection_id, limit=10)
+        second = oplog.page(conn, connection_id, after=first.next_cursor, limit=10)
+        event.remove(conn, "before_cursor_execute", capture)
+        assert len(first.items) == len(second.items) == 10
+        assert {r["id"] for r in first.items}.isdisjoint(r["id"] for r in second.items)
+        for statement, parameters in statements:
+            if engine.dialect.name == "sqlite":
+                plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {statement}", parameters))
+                assert "ix_operations_connection_updated" in plan and "TEMP B-TREE" not in plan
+            else:
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = " ".join(str(row[0]) for row in conn.exec_driver_sql(
+                    f"EXPLAIN {statement}", parameters))
+                assert "ix_operations_connection_updated" in plan and "Sort" not in plan
+    assert len(statements) == 2

@@ -131,3 +131,49 @@ async def test_unsynced_push_log_retry_and_dismiss(world: World, api: Any) -> No
     assert (await client.get(f"{base}/unsynced")).json()["items"] == []
     dismissed = await client.post(f"{base}/log/{failed[0]['id']}/dismiss")
     assert dismissed.status_code == 409
+
+
+async def test_the_log_pages_through_every_operation_newest_first(world: World, api: Any
+                                                                   ) -> None:
+    client, _ = api
+    base = _base(world)
+    await _load(client, SAMPLE_BODIES + [
+        ("customer", {"company_name": f"Log Customer {n}", "external_id": f"LC{n}"})
+        for n in range(12)])
+    await client.post(f"{base}/sync", json={"mode": "full"})
+    whole = (await client.get(f"{base}/log", params={"limit": 1000})).json()
+    assert whole["next_cursor"] is None and len(whole["items"]) > 10
+    order = [(op["updated_at"], op["id"]) for op in whole["items"]]
+    assert order == sorted(order, reverse=True)
+    paged: list[str] = []
+    params: dict[str, Any] = {"limit": 3}
+    while True:
+        answer = (await client.get(f"{base}/log", params=params)).json()
+        paged += [op["id"] for op in answer["items"]]
+        if answer["next_cursor"] is None:
+            break
+        assert len(answer["items"]) == 3
+        params["after"] = answer["next_cursor"]
+    assert paged == [op["id"] for op in whole["items"]]   # each once, in the same order
+    one = whole["items"][-1]
+    mine = (await client.get(f"{base}/log", params={"record_id": one["record_id"]})).json()
+    assert {op["record_id"] for op in mine["items"]} == {one["record_id"]}
+    outbound = (await client.get(f"{base}/log", params={"direction": "outbound",
+                                                       "limit": 1000})).json()["items"]
+    assert {op["direction"] for op in outbound} == {"outbound"}
+    assert len(outbound) == sum(op["direction"] == "outbound" for op in whole["items"])
+    run = (await client.get(f"{base}/log", params={"run_id": one["run_id"],
+                                                  "limit": 1000})).json()["items"]
+    assert one["id"] in {op["id"] for op in run}
+    assert {op["run_id"] for op in run} == {one["run_id"]}
+
+
+@pytest.mark.parametrize("params", [{"after": "not a cursor"}, {"direction": "sideways"}])
+async def test_the_log_refuses_what_it_cannot_read_and_says_why(world: World, api: Any,
+                                                                params: dict[str, str]) -> None:
+    client, _ = api
+    answer = await client.get(f"{_base(world)}/log", params=params)
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert [p["path"] for p in error["problems"]] == [next(iter(params))]
+    assert error["message"] and all(p["message"] for p in error["problems"])

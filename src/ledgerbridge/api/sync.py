@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from ledgerbridge.api.connections import qbo_transport
 from ledgerbridge.api.deps import BookDep, TenantBook
 from ledgerbridge.api.responses import BookJSONResponse
+from ledgerbridge.engine import oplog
 from ledgerbridge.engine.operations import OperationStore
 from ledgerbridge.engine.unsynced import unsynced
 from ledgerbridge.settings import mappings
@@ -166,16 +167,22 @@ LOG_FIELDS = ("id", "run_id", "direction", "record_kind", "record_id", "record_v
               "error_action", "message", "raw_error", "created_at", "updated_at")
 
 
-@router.get("/log", summary="The transmission log, newest first")
+@router.get("/log", summary="The transmission log, newest activity first, page by page")
 def log(connection_id: str, book: BookDep,
         state: Annotated[list[str] | None, Query()] = None, kind: str | None = None,
+        record_id: str | None = None,
+        direction: Annotated[str | None, Query(description="outbound or inbound")] = None,
+        run_id: str | None = None,
         q: Annotated[str | None, Query(description="search messages and ids")] = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> BookJSONResponse:
+        after: Annotated[str | None, Query(description="The cursor from the last page")] = None,
+        limit: Annotated[int, Query(ge=1, le=oplog.MAX_LIMIT)] = 100) -> BookJSONResponse:
     cid = _connection(book, connection_id)
+    wanted = oplog.LogFilter(states=state or (), record_kind=kind, record_id=record_id,
+                             direction=direction, run_id=run_id, search=q)
     with book.engine.connect() as conn:
-        rows = OperationStore(conn, cid).log(states=state, record_kind=kind, search=q,
-                                             limit=limit)
-    return BookJSONResponse({"items": [{f: row[f] for f in LOG_FIELDS} for row in rows]})
+        found = oplog.page(conn, cid, wanted, after=after, limit=limit)
+    return BookJSONResponse({"items": [{f: row[f] for f in LOG_FIELDS} for row in found.items],
+                             "next_cursor": found.next_cursor})
 
 
 @router.post("/log/{op_id}/{action}", summary="Retry or dismiss an operation")

@@ -250,25 +250,6 @@ class OperationStore:
             operations.c.state.in_(list(states)),
         ).order_by(operations.c.created_at, operations.c.id)).mappings())
 
-    def log(self, *, states: Sequence[str] | None = None, record_kind: str | None = None,
-            search: str | None = None, limit: int = 100, before: str | None = None
-            ) -> list[RowMapping]:
-        """The transmission log, newest first, filtered."""
-        query = select(operations).where(operations.c.connection_id == self.connection_id)
-        if states:
-            query = query.where(operations.c.state.in_(list(states)))
-        if record_kind:
-            query = query.where(operations.c.record_kind == record_kind)
-        if search:
-            pattern = f"%{search}%"
-            query = query.where(operations.c.message.ilike(pattern)
-                                | operations.c.record_id.ilike(pattern)
-                                | operations.c.remote_id.ilike(pattern))
-        if before:
-            query = query.where(operations.c.id != before)
-        query = query.order_by(operations.c.updated_at.desc(), operations.c.id)
-        return list(self.conn.execute(query.limit(max(1, min(limit, 1000)))).mappings())
-
     def retry(self, op_id: str) -> None:
         self.move(op_id, "pending", error_code=None, error_action=None, message=None,
                   blocked_by=None)
