@@ -168,13 +168,13 @@ def log(state_: Annotated[list[str] | None, typer.Option("--state", help="pendin
         = None,
         limit: int = 50, raw: Annotated[bool, typer.Option(help="Show raw errors")] = False,
         tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
-    """The transmission log, newest activity first."""
+    """The transmission log, newest first."""
     wanted = oplog.LogFilter(states=state_ or (), record_kind=kind, record_id=record,
                              direction=direction, run_id=run, search=search)
     with _target(tenant, connection) as (engine, _, connection_id), engine.connect() as conn:
         found = oplog.page(conn, connection_id, wanted, after=after, limit=limit)
     for row in found.items:
-        console.print(f"[dim]{str(row['updated_at'])[:19]}[/dim] [bold]{row['state']}[/bold] "
+        console.print(f"[dim]{str(row['created_at'])[:19]}[/dim] [bold]{row['state']}[/bold] "
                       f"{row['direction']} {row['action']} {row['record_kind']} "
                       f"{row['record_id']} -> {row['remote_kind']} "
                       f"{row['remote_id'] or '(new)'}  [dim]{row['id']}[/dim]", soft_wrap=True)

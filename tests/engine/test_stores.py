@@ -193,7 +193,7 @@ def test_stage_many_finds_what_is_stored_once_the_first_operation_is_in(
 
 def test_the_log_is_read_in_its_index_order_not_sorted(engine: Engine, connection_id: str
                                                       ) -> None:
-    """A page of the log walks the (connection, updated_at, id) index: no sort of all of
+    """A page of the log walks the (connection, created_at, id) index: no sort of all of
     a connection's operations, on the first page or one after a cursor."""
     planned = [Planned("customer", f"r{n}", 1, "create", "customer", {"n": n})
                for n in range(300)]
@@ -218,10 +218,10 @@ def test_the_log_is_read_in_its_index_order_not_sorted(engine: Engine, connectio
             if engine.dialect.name == "sqlite":
                 plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
                     f"EXPLAIN QUERY PLAN {statement}", parameters))
-                assert "ix_operations_connection_updated" in plan and "TEMP B-TREE" not in plan
+                assert "ix_operations_connection_created" in plan and "TEMP B-TREE" not in plan
             else:
                 conn.exec_driver_sql("SET enable_seqscan = off")
                 plan = " ".join(str(row[0]) for row in conn.exec_driver_sql(
                     f"EXPLAIN {statement}", parameters))
-                assert "ix_operations_connection_updated" in plan and "Sort" not in plan
+                assert "ix_operations_connection_created" in plan and "Sort" not in plan
     assert len(statements) == 2

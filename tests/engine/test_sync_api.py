@@ -143,7 +143,7 @@ async def test_the_log_pages_through_every_operation_newest_first(world: World, 
     await client.post(f"{base}/sync", json={"mode": "full"})
     whole = (await client.get(f"{base}/log", params={"limit": 1000})).json()
     assert whole["next_cursor"] is None and len(whole["items"]) > 10
-    order = [(op["updated_at"], op["id"]) for op in whole["items"]]
+    order = [(op["created_at"], op["id"]) for op in whole["items"]]
     assert order == sorted(order, reverse=True)
     paged: list[str] = []
     params: dict[str, Any] = {"limit": 3}

@@ -167,7 +167,7 @@ LOG_FIELDS = ("id", "run_id", "direction", "record_kind", "record_id", "record_v
               "error_action", "message", "raw_error", "created_at", "updated_at")
 
 
-@router.get("/log", summary="The transmission log, newest activity first, page by page")
+@router.get("/log", summary="The transmission log, newest first, page by page")
 def log(connection_id: str, book: BookDep,
         state: Annotated[list[str] | None, Query()] = None, kind: str | None = None,
         record_id: str | None = None,

@@ -84,8 +84,8 @@ operations = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_operations_connection_state", "connection_id", "state"),
     Index("ix_operations_record", "connection_id", "record_kind", "record_id"),
-    # the transmission log's order (newest activity first), read page by page
-    Index("ix_operations_connection_updated", "connection_id", "updated_at", "id"),
+    # the transmission log's order (newest first), read page by page
+    Index("ix_operations_connection_created", "connection_id", "created_at", "id"),
 )
 
 sync_runs = Table(

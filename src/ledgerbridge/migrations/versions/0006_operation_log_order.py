@@ -1,4 +1,4 @@
-"""The transmission log's order: an index of operations by (connection, updated_at, id).
+"""The transmission log's order: an index of operations by (connection, created_at, id).
 
 Without it every page of a connection's log sorted all of its operations (a first full
 sync of a large company stores 80,000), and paging through it grew with the square of
@@ -20,9 +20,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_operations_connection_updated", "operations",
-                    ["connection_id", "updated_at", "id"])
+    op.create_index("ix_operations_connection_created", "operations",
+                    ["connection_id", "created_at", "id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_operations_connection_updated", table_name="operations")
+    op.drop_index("ix_operations_connection_created", table_name="operations")
