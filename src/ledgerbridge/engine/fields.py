@@ -136,11 +136,11 @@ def _invoice(ctx: Context, record: Mapping[str, Any], out: Built) -> None:
     out.fields = payloads.sales_document(record, customer or "", _sales_lines(ctx, record, out))
 
 
-def _payment_party(ctx: Context, record: Mapping[str, Any]) -> tuple[str, str]:
+def _payment_party(record: Mapping[str, Any], parties: set[tuple[str, str]]
+                   ) -> tuple[str, str]:
     """Who a payment is from in QuickBooks: the one party its invoices bill (a job, say),
     or the customer when they bill several or none."""
-    parties = _billed_parties(ctx, record)
-    return parties.pop() if len(parties) == 1 else ("customer", record["customer_id"])
+    return next(iter(parties)) if len(parties) == 1 else ("customer", record["customer_id"])
 
 
 def _billed_parties(ctx: Context, record: Mapping[str, Any]) -> set[tuple[str, str]]:
@@ -160,7 +160,7 @@ def _payment(ctx: Context, record: Mapping[str, Any], out: Built) -> None:
                                     f"different customers or jobs in QuickBooks ({named}); "
                                     "a QuickBooks payment comes from one of them: record "
                                     "one payment per job"))
-    party_kind, party_id = _payment_party(ctx, record)
+    party_kind, party_id = _payment_party(record, parties)
     customer = _need(ctx, party_kind, party_id, "customer_id", out)
     applied = []
     for n, app in enumerate(record["applications"]):
