@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from ledgerbridge import sync_service
 from ledgerbridge.engine.links import GONE
 from ledgerbridge.engine.tables import operations
+from ledgerbridge.engine.unsynced import unsynced
 from ledgerbridge.settings import mappings
 from support import qbo_documents as docs
 from support.qbo_world import World
@@ -215,6 +217,52 @@ async def test_a_payment_deleted_in_quickbooks_opens_the_invoice_as_it_was(
             operations.c.record_id == invoice["id"], operations.c.direction == "inbound"
         ).order_by(operations.c.record_version)).scalars().all()
     assert logged == [{"status": "paid", "was": reopened}, {"status": reopened, "was": "paid"}]
+
+
+async def test_a_payment_deleted_in_quickbooks_and_kept_here_keeps_paying_until_pushed(
+        world: World) -> None:
+    """With payments.delete_when_deleted_in_qb off (the default), a payment deleted in
+    QuickBooks stays here: the invoice takes QuickBooks' status (open again) while the
+    kept payment still pays it here, so the payment says so and is listed under unsynced
+    records with what to do; a push creates it in QuickBooks again, which pays the invoice
+    there too, and its status follows."""
+    made = docs.project(world)
+    invoice = docs.invoice(world, made, "1002", ("1", "200.00"))
+    await world.sync("daily")
+    remote = await world.get("Invoice", world.remote_id("invoice", invoice["id"]))
+    payment = await world.qb("Payment", {
+        "CustomerRef": remote["CustomerRef"], "TotalAmt": 200.0,
+        "Line": [{"Amount": 200.0, "LinkedTxn": [{"TxnId": remote["Id"],
+                                                 "TxnType": "Invoice"}]}]})
+    await world.sync("daily")
+    assert docs.get(world, invoice["id"])["status"] == "paid"
+    await world.qb("Payment", {"Id": payment["Id"], "SyncToken": payment["SyncToken"]},
+                   action="delete")
+    report = await world.sync("daily")
+    assert report.failures() == []
+    [noted] = [o for o in report.outcomes if o.kind == "payment"]
+    assert (noted.result, noted.message) == ("skipped",
+                                             "deleted in QuickBooks; kept here (setting)")
+    still = docs.get(world, invoice["id"])
+    assert (still["status"], str(still["balance"])) == ("finalized", "0.00")
+    with sync_service.context(world.engine, world.tenant_id, world.connection_id) as ctx:
+        [listed] = list(unsynced(ctx))
+    assert (listed.kind, listed.record_id, listed.reason) == (
+        "payment", noted.record_id, "deleted_in_quickbooks")
+    assert "payments.delete_when_deleted_in_qb is off" in listed.message
+    assert "push it" in listed.message
+    assert (await world.sync("daily")).outcomes == []           # quiet until pushed
+    pushed = await world.sync("push", push=[("payment", noted.record_id)])
+    assert pushed.failures() == []
+    assert [o.result for o in pushed.outcomes if o.kind == "payment"] == ["created"]
+    again = await world.records("Payment")
+    assert len(again) == 1 and again[0]["Id"] != payment["Id"]
+    assert (await world.get("Invoice", remote["Id"]))["Balance"] == 0
+    with sync_service.context(world.engine, world.tenant_id, world.connection_id) as ctx:
+        assert list(unsynced(ctx)) == []
+    assert (await world.sync("daily")).failures() == []
+    assert docs.get(world, invoice["id"])["status"] == "paid"
+    assert len(await world.records("Payment")) == 1
 
 
 async def test_a_change_made_here_still_goes_when_quickbooks_changes_the_invoice(

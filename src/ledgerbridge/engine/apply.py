@@ -14,10 +14,10 @@ from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import Built, build, display_name
 from ledgerbridge.engine.graph import SUB_CUSTOMERS, parent
 from ledgerbridge.engine.ledger import Ledger, LedgerOp, LedgerResult, RemoteKind, RemoteRecord
-from ledgerbridge.engine.links import GONE, Link, content_hash
+from ledgerbridge.engine.links import GONE, Link, content_hash, gone_message
 from ledgerbridge.engine.matching import NAMESPACE, Candidate, NameIndex, decide
 from ledgerbridge.engine.names import FORBIDDEN, normalize, with_suffix
-from ledgerbridge.engine.operations import Planned, payload_digest
+from ledgerbridge.engine.operations import LEDGER_ACTION, RECREATE, Planned, payload_digest
 from ledgerbridge.engine.outcomes import RecordOutcome
 
 NAME_KINDS = ("customer", "vendor", "item", "class")
@@ -46,6 +46,7 @@ class Entry:
     record: dict[str, Any]
     link_only: bool = False
     reason: str = ""
+    pushed: bool = False  # asked for by hand (push one, push all)
 
 
 @dataclass(slots=True)
@@ -82,10 +83,14 @@ class LevelRunner:
         self._superseded: list[tuple[str, str]] = []
 
     # deciding -------------------------------------------------------------------------
-    def _prepare(self, kind: str, record: dict[str, Any]) -> Work | None:
+    def _prepare(self, kind: str, record: dict[str, Any], pushed: bool = False
+                 ) -> Work | None:
         link = self.ctx.links.get(kind, record["id"])
         if record.get("deleted_at") is not None:
             return self._prepare_deleted(kind, record, link)
+        recreate = pushed and link is not None and link.sent_hash == GONE
+        if recreate:
+            link = None  # deleted in QuickBooks, kept here, pushed: made there again
         built = build(self.ctx, kind, record)
         work = Work(kind, record, built, link)
         if built.problems:
@@ -97,6 +102,7 @@ class LevelRunner:
             if kind == "invoice" and record["status"] == "void":
                 self._note(work, "skipped", "void, and never sent")
                 return None
+            work.action = RECREATE if recreate else "create"
             return work
         self._keep_collision_name(work, link)
         if link.sent_hash == GONE and link.record_version == record["version"]:
@@ -104,10 +110,7 @@ class LevelRunner:
             self._note(work, "skipped", "deleted in QuickBooks, kept here", link.remote_id)
             return None
         if link.sent_hash == GONE:
-            self._note(work, "failed", f"its {link.remote_kind.replace('_', ' ')} "
-                       f"{link.remote_id} was deleted in QuickBooks and is kept here (invoices."
-                       "delete_when_deleted_in_qb is off): delete it here too, or recreate "
-                       "it in QuickBooks")
+            self._note(work, "failed", gone_message(kind, link))
             return None
         work.action = self._change_action(kind, record, built, link)
         if work.action == "none":
@@ -275,7 +278,8 @@ class LevelRunner:
     def _ledger_op(self, work: Work) -> LedgerOp:
         assert work.op is not None
         # the stored payload itself: neither the ledger nor this runner changes it
-        return LedgerOp(work.op["id"], work.action, work.built.remote_kind,  # type: ignore[arg-type]
+        return LedgerOp(work.op["id"], LEDGER_ACTION.get(work.action, work.action),  # type: ignore[arg-type]
+                        work.built.remote_kind,
                         work.op["payload"], work.link.remote_id if work.link else None,
                         work.link.remote_version if work.link else None)
 
@@ -350,7 +354,7 @@ class LevelRunner:
     async def _settle(self, work: Work, op: LedgerOp, result: LedgerResult) -> None:
         if result.ok:
             verb = {"create": "created", "update": "updated", "void": "voided",
-                    "delete": "deleted"}[op.action]
+                    "delete": "deleted"}[op.action]  # the ledger's action
             self._succeed(work, result, verb)
             return
         error = result.error
@@ -407,7 +411,7 @@ class LevelRunner:
     async def run(self, entries: Sequence[Entry]) -> list[RecordOutcome]:
         works = []
         for entry in entries:
-            work = self._prepare(entry.kind, entry.record)
+            work = self._prepare(entry.kind, entry.record, entry.pushed)
             if work is not None:
                 work.link_only, work.reason = entry.link_only, entry.reason
                 works.append(work)
@@ -416,7 +420,8 @@ class LevelRunner:
             for work in works:
                 fields = work.built.fields
                 title = fields.get("name") or fields.get("doc_number") or ""
-                self._note(work, "would_create" if work.action == "create" else "would_update",
+                self._note(work, "would_create" if work.action in ("create", RECREATE)
+                           else "would_update",
                            f"{work.action} {work.built.remote_kind} '{title}'")
                 self.ctx.planned[work.key] = "(new)"
             return self.outcomes

@@ -30,7 +30,7 @@ from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import build
 from ledgerbridge.engine.ledger import RemoteRecord
 from ledgerbridge.engine.links import Link
-from ledgerbridge.engine.operations import Planned
+from ledgerbridge.engine.operations import RECREATE, Planned
 from ledgerbridge.engine.tables import operations
 
 Fields = dict[str, Any]
@@ -117,7 +117,7 @@ def agreed(ctx: Context, link: Link) -> Mapping[str, Any] | None:
         table.connection_id == ctx.connection_id, table.record_kind == link.record_kind,
         table.record_id == link.record_id, table.remote_kind == link.remote_kind,
         table.state == "done",
-        or_(and_(table.direction == "outbound", table.action.in_(("create", "update"))),
+        or_(and_(table.direction == "outbound", table.action.in_(("create", RECREATE, "update"))),
             and_(table.direction == "inbound", table.action == ACTION)),
     ).order_by(table.record_version.desc(), case((table.direction == "outbound", 0),
                                                   else_=1)).limit(1)).scalar()

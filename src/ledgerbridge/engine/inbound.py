@@ -401,7 +401,12 @@ class Inbound:
                             here):
                 self.ctx.links.remove("payment", link.record_id)
                 self._note("payment", link.record_id, "deleted", "deleted in QuickBooks")
-        elif not remote.deleted and link.remote_version != remote.version:
+        elif remote.deleted:
+            if link.sent_hash != GONE:  # kept here; remembered as gone there
+                self.ctx.links.put(replace(link, sent_hash=GONE))
+                self._note("payment", link.record_id, "skipped",
+                           "deleted in QuickBooks; kept here (setting)", remote.id)
+        elif link.remote_version != remote.version:
             # a change made here that QuickBooks has not got still goes (with what is
             # taken now), as for invoices: the link keeps the version last sent
             unsent = here is not None and self._unsent_here(link, here)

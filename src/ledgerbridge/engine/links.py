@@ -54,6 +54,16 @@ class Link:
     how: str
 
 
+def gone_message(kind: str, link: Link) -> str:
+    """Why a record whose QuickBooks copy was deleted there, and kept here, is not sent,
+    and what to do."""
+    group = "payments" if kind == "payment" else "invoices"
+    return (f"its {link.remote_kind.replace('_', ' ')} {link.remote_id} was deleted in "
+            f"QuickBooks and is kept here ({group}.delete_when_deleted_in_qb is off): "
+            "delete it here too, or push it to create it in QuickBooks again")
+
+
+
 class LinkStore:
     """Links of one connection, cached for the length of a run."""
 

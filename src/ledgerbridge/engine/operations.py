@@ -39,6 +39,11 @@ OPEN_STATES = ("pending", "sent", "blocked")
 #: unfinished operations a newer one of the same record replaces
 SUPERSEDED_STATES = ("pending", "blocked", "failed", "needs_attention")
 CHUNK = 500  # ids in one IN list
+#: a document pushed by hand after QuickBooks deleted its copy (kept here) is created
+#: there again, under an operation of its own (the first create's id is taken)
+RECREATE = "recreate"
+#: what the ledger is asked to do for an operation's action, where the two differ
+LEDGER_ACTION = {RECREATE: "create"}
 
 #: payloads arrive as their canonical text, dumped once for the row and its hash
 _INSERT = ManyRows(lambda dialect: operations.insert().values(

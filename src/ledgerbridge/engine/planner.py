@@ -73,7 +73,7 @@ class Planner:
                 self.held[key] = RecordOutcome(kind, record_id, "waiting", waits)
                 self.why[key] = waits
             else:
-                self._add(Entry(kind, record))
+                self._add(Entry(kind, record, pushed=pushed))
         elif pulled and verdict.verdict in ("never", "wait") and \
                 REMOTE_KIND[kind] in LINKABLE:
             # matched by name in this run, or failed with why (its dependents blocked)

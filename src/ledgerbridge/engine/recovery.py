@@ -19,14 +19,15 @@ from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.ledger import NAME_KINDS, Ledger, LedgerOp, RemoteRecord
 from ledgerbridge.engine.links import Link, content_hash
 from ledgerbridge.engine.names import normalize
+from ledgerbridge.engine.operations import LEDGER_ACTION
 from ledgerbridge.engine.outcomes import RecordOutcome
 
 FOUND = "found in QuickBooks: it was made by a run that stopped before recording it"
 
 
 def _ledger_op(row: RowMapping) -> LedgerOp:
-    return LedgerOp(row["id"], row["action"], row["remote_kind"], dict(row["payload"]),
-                    row["remote_id"], None)
+    return LedgerOp(row["id"], LEDGER_ACTION.get(row["action"], row["action"]),
+                    row["remote_kind"], dict(row["payload"]), row["remote_id"], None)
 
 
 async def _find_names(ledger: Ledger, rows: Sequence[RowMapping]
@@ -47,7 +48,8 @@ async def _find_names(ledger: Ledger, rows: Sequence[RowMapping]
 
 async def recover(ctx: Context, ledger: Ledger) -> list[RecordOutcome]:
     """Settle every create left ``sent`` by an earlier run; commit; say what was found."""
-    rows = [row for row in ctx.ops.in_states(("sent",)) if row["action"] == "create"
+    rows = [row for row in ctx.ops.in_states(("sent",))
+            if LEDGER_ACTION.get(row["action"], row["action"]) == "create"
             and row["direction"] == "outbound"]
     if not rows or ctx.dry_run:
         return []

@@ -1,6 +1,6 @@
 """Unsynced records: every record that should be in QuickBooks and is not, with why
 (before go-live, waiting to be sent by hand, failed with the message, blocked by a
-record it needs, or simply due at the next sync)."""
+record it needs, deleted in QuickBooks and kept here, or simply due at the next sync)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import Any, Literal
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.fields import display_name
 from ledgerbridge.engine.graph import LEVEL
+from ledgerbridge.engine.links import GONE, gone_message
 from ledgerbridge.engine.planner import Planner
 from ledgerbridge.engine.triggers import trigger
 
-Reason = Literal["before_go_live", "waiting", "failed", "blocked", "due", "retrying"]
+Reason = Literal["before_go_live", "waiting", "failed", "blocked", "due", "retrying",
+                 "deleted_in_quickbooks"]
 OP_REASON: dict[str, Reason] = {"failed": "failed", "needs_attention": "failed",
                                 "blocked": "blocked", "pending": "retrying",
                                 "sent": "retrying"}
@@ -53,7 +55,15 @@ def unsynced(ctx: Context, kinds: tuple[str, ...] | None = None) -> Iterator[Uns
     planner = Planner(ctx)
     for kind in kinds or tuple(LEVEL):
         for record in ctx.records.all(kind):
-            if ctx.links.get(kind, record["id"]) is not None:
+            link = ctx.links.get(kind, record["id"])
+            if link is not None and link.sent_hash == GONE:
+                op = ops.get((kind, record["id"]))  # pushed, and failing or due again
+                yield Unsynced(kind, record["id"], _title(kind, record),
+                               OP_REASON[op["state"]] if op else "deleted_in_quickbooks",
+                               op["message"] if op and op["message"]
+                               else gone_message(kind, link), op["id"] if op else None)
+                continue
+            if link is not None:
                 continue
             found = _why(ctx, planner, kind, record, ops.get((kind, record["id"])))
             if found is not None:
