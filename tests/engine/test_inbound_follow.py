@@ -183,6 +183,36 @@ async def test_a_credit_memo_deleted_in_quickbooks(world: World, origin: str, de
         assert await world.records("CreditMemo") == []
 
 
+async def test_an_invoice_deleted_in_quickbooks_and_kept_here_is_made_again_when_pushed(
+        world: World) -> None:
+    """Kept here (the default), it is listed as deleted in QuickBooks; a push creates it
+    there again, and it is linked to the new copy."""
+    made = docs.project(world)
+    await world.sync("daily")
+    invoice = made["invoice"]
+    first = await world.get("Invoice", world.remote_id("invoice", invoice["id"]))
+    await world.qb("Invoice", {"Id": first["Id"], "SyncToken": first["SyncToken"]},
+                   action="delete")
+    assert docs.results(await world.sync("daily"), invoice["id"]) == ["skipped"]
+    with sync_service.context(world.engine, world.tenant_id, world.connection_id) as ctx:
+        [listed] = list(unsynced(ctx))
+    assert (listed.record_id, listed.reason) == (invoice["id"], "deleted_in_quickbooks")
+    assert "invoices.delete_when_deleted_in_qb is off" in listed.message
+    pushed = await world.sync("push", push=[("invoice", invoice["id"])])
+    assert pushed.failures() == [] and docs.results(pushed, invoice["id"]) == ["created"]
+    [again] = await world.records("Invoice")
+    assert again["Id"] != first["Id"] and again["DocNumber"] == "1001"
+    link = world.link("invoice", invoice["id"])
+    assert link is not None and link.remote_id == again["Id"] and link.sent_hash != GONE
+    assert [action for action, _ in docs.outbound_ops(world, invoice["id"])] == [
+        "create", "recreate"]
+    with sync_service.context(world.engine, world.tenant_id, world.connection_id) as ctx:
+        assert list(unsynced(ctx)) == []
+    report = await world.sync("daily")
+    assert report.failures() == [] and docs.results(report, invoice["id"]) == []
+    assert len(await world.records("Invoice")) == 1
+
+
 # a paid invoice opened again -----------------------------------------------------------------
 @pytest.mark.parametrize(("created", "then", "reopened"), [
     ("finalized", None, "finalized"), ("finalized", "sent", "sent"), ("sent", None, "sent")])
