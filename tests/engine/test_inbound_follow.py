@@ -226,10 +226,7 @@ async def test_a_payment_deleted_in_quickbooks_opens_the_invoice_as_it_was(
         invoice = docs.update(world, invoice, status=then)
         await world.sync("daily")
     remote = await world.get("Invoice", world.remote_id("invoice", invoice["id"]))
-    payment = await world.qb("Payment", {
-        "CustomerRef": remote["CustomerRef"], "TotalAmt": 200.0,
-        "Line": [{"Amount": 200.0, "LinkedTxn": [{"TxnId": remote["Id"],
-                                                 "TxnType": "Invoice"}]}]})
+    payment = await docs.pay_in_quickbooks(world, remote, 200.0)
     await world.sync("daily")
     paid = docs.get(world, invoice["id"])
     assert paid["status"] == "paid" and str(paid["balance"]) == "0.00"
@@ -260,10 +257,7 @@ async def test_a_payment_deleted_in_quickbooks_and_kept_here_keeps_paying_until_
     invoice = docs.invoice(world, made, "1002", ("1", "200.00"))
     await world.sync("daily")
     remote = await world.get("Invoice", world.remote_id("invoice", invoice["id"]))
-    payment = await world.qb("Payment", {
-        "CustomerRef": remote["CustomerRef"], "TotalAmt": 200.0,
-        "Line": [{"Amount": 200.0, "LinkedTxn": [{"TxnId": remote["Id"],
-                                                 "TxnType": "Invoice"}]}]})
+    payment = await docs.pay_in_quickbooks(world, remote, 200.0)
     await world.sync("daily")
     assert docs.get(world, invoice["id"])["status"] == "paid"
     await world.qb("Payment", {"Id": payment["Id"], "SyncToken": payment["SyncToken"]},
@@ -305,10 +299,7 @@ async def test_a_change_made_here_still_goes_when_quickbooks_changes_the_invoice
     await world.sync("daily")
     remote = await world.get("Invoice", world.remote_id("invoice", invoice["id"]))
     docs.update(world, invoice, memo="Second visit included")
-    await world.qb("Payment", {
-        "CustomerRef": remote["CustomerRef"], "TotalAmt": 50.0,
-        "Line": [{"Amount": 50.0, "LinkedTxn": [{"TxnId": remote["Id"],
-                                                "TxnType": "Invoice"}]}]})
+    await docs.pay_in_quickbooks(world, remote, 50.0)
     report = await world.sync("daily")
     assert report.failures() == []
     assert "updated" in docs.results(report, invoice["id"])

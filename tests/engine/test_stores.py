@@ -220,7 +220,7 @@ def test_the_log_is_read_in_its_index_order_not_sorted(engine: Engine, connectio
                     f"EXPLAIN QUERY PLAN {statement}", parameters))
                 assert "ix_operations_connection_created" in plan and "TEMP B-TREE" not in plan
             else:
-                conn.exec_driver_sql("SET enable_seqscan = off")
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
                 plan = " ".join(str(row[0]) for row in conn.exec_driver_sql(
                     f"EXPLAIN {statement}", parameters))
                 assert "ix_operations_connection_created" in plan and "Sort" not in plan

@@ -95,6 +95,14 @@ def line(item: str, amount: float, description: str = "Damaged cabinet",
             "Description": description, "SalesItemLineDetail": detail}
 
 
+async def pay_in_quickbooks(world: World, invoice: Record, amount: float) -> Record:
+    """A payment made in QuickBooks for QuickBooks' ``invoice``, applied to it."""
+    return await world.qb("Payment", {
+        "CustomerRef": invoice["CustomerRef"], "TotalAmt": amount,
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice["Id"],
+                                                  "TxnType": "Invoice"}]}]})
+
+
 async def sparse(world: World, entity: str, remote: Record, **changes: Any) -> Record:
     """A person's change to ``remote`` in QuickBooks (a sparse update)."""
     return await world.qb(entity, {"Id": remote["Id"], "SyncToken": remote["SyncToken"],

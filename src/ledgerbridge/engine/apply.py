@@ -17,7 +17,7 @@ from ledgerbridge.engine.ledger import Ledger, LedgerOp, LedgerResult, RemoteKin
 from ledgerbridge.engine.links import GONE, Link, content_hash, gone_message
 from ledgerbridge.engine.matching import NAMESPACE, Candidate, NameIndex, decide
 from ledgerbridge.engine.names import FORBIDDEN, normalize, with_suffix
-from ledgerbridge.engine.operations import LEDGER_ACTION, RECREATE, Planned, payload_digest
+from ledgerbridge.engine.operations import RECREATE, Planned, ledger_action, payload_digest
 from ledgerbridge.engine.outcomes import RecordOutcome
 
 NAME_KINDS = ("customer", "vendor", "item", "class")
@@ -278,8 +278,7 @@ class LevelRunner:
     def _ledger_op(self, work: Work) -> LedgerOp:
         assert work.op is not None
         # the stored payload itself: neither the ledger nor this runner changes it
-        return LedgerOp(work.op["id"], LEDGER_ACTION.get(work.action, work.action),  # type: ignore[arg-type]
-                        work.built.remote_kind,
+        return LedgerOp(work.op["id"], ledger_action(work.action), work.built.remote_kind,
                         work.op["payload"], work.link.remote_id if work.link else None,
                         work.link.remote_version if work.link else None)
 

@@ -63,7 +63,6 @@ def gone_message(kind: str, link: Link) -> str:
             "delete it here too, or push it to create it in QuickBooks again")
 
 
-
 class LinkStore:
     """Links of one connection, cached for the length of a run."""
 

@@ -15,11 +15,12 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import Connection, RowMapping, Text, bindparam, select
 
 from ledgerbridge.book.types import JSONText, dumps
+from ledgerbridge.engine.ledger import Action as LedgerAction
 from ledgerbridge.engine.tables import operations
 from ledgerbridge.errors import ConflictError, NotFoundError
 from ledgerbridge.many_rows import ManyRows, ReadRows, any_of
@@ -43,7 +44,12 @@ CHUNK = 500  # ids in one IN list
 #: there again, under an operation of its own (the first create's id is taken)
 RECREATE = "recreate"
 #: what the ledger is asked to do for an operation's action, where the two differ
-LEDGER_ACTION = {RECREATE: "create"}
+_LEDGER_ACTION = {RECREATE: "create"}
+
+
+def ledger_action(action: str) -> LedgerAction:
+    """What the ledger is asked to do for an operation of ``action``."""
+    return cast(LedgerAction, _LEDGER_ACTION.get(action, action))
 
 #: payloads arrive as their canonical text, dumped once for the row and its hash
 _INSERT = ManyRows(lambda dialect: operations.insert().values(

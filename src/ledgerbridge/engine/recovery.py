@@ -19,14 +19,14 @@ from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.ledger import NAME_KINDS, Ledger, LedgerOp, RemoteRecord
 from ledgerbridge.engine.links import Link, content_hash
 from ledgerbridge.engine.names import normalize
-from ledgerbridge.engine.operations import LEDGER_ACTION
+from ledgerbridge.engine.operations import ledger_action
 from ledgerbridge.engine.outcomes import RecordOutcome
 
 FOUND = "found in QuickBooks: it was made by a run that stopped before recording it"
 
 
 def _ledger_op(row: RowMapping) -> LedgerOp:
-    return LedgerOp(row["id"], LEDGER_ACTION.get(row["action"], row["action"]),
+    return LedgerOp(row["id"], ledger_action(row["action"]),
                     row["remote_kind"], dict(row["payload"]), row["remote_id"], None)
 
 
@@ -49,8 +49,7 @@ async def _find_names(ledger: Ledger, rows: Sequence[RowMapping]
 async def recover(ctx: Context, ledger: Ledger) -> list[RecordOutcome]:
     """Settle every create left ``sent`` by an earlier run; commit; say what was found."""
     rows = [row for row in ctx.ops.in_states(("sent",))
-            if LEDGER_ACTION.get(row["action"], row["action"]) == "create"
-            and row["direction"] == "outbound"]
+            if ledger_action(row["action"]) == "create" and row["direction"] == "outbound"]
     if not rows or ctx.dry_run:
         return []
     ctx.conn.commit()

@@ -56,26 +56,25 @@ def unsynced(ctx: Context, kinds: tuple[str, ...] | None = None) -> Iterator[Uns
     for kind in kinds or tuple(LEVEL):
         for record in ctx.records.all(kind):
             link = ctx.links.get(kind, record["id"])
-            if link is not None and link.sent_hash == GONE:
-                op = ops.get((kind, record["id"]))  # pushed, and failing or due again
-                yield Unsynced(kind, record["id"], _title(kind, record),
-                               OP_REASON[op["state"]] if op else "deleted_in_quickbooks",
-                               op["message"] if op and op["message"]
-                               else gone_message(kind, link), op["id"] if op else None)
+            gone = gone_message(kind, link) if link and link.sent_hash == GONE else None
+            if link is not None and gone is None:
                 continue
-            if link is not None:
-                continue
-            found = _why(ctx, planner, kind, record, ops.get((kind, record["id"])))
+            found = _why(ctx, planner, kind, record, ops.get((kind, record["id"])), gone)
             if found is not None:
                 yield found
 
 
-def _why(ctx: Context, planner: Planner, kind: str, record: dict[str, Any], op: Any
-         ) -> Unsynced | None:
+def _why(ctx: Context, planner: Planner, kind: str, record: dict[str, Any], op: Any,
+         gone: str | None) -> Unsynced | None:
+    """Why ``record`` is not in QuickBooks; ``gone``: why not, when it was deleted there
+    and kept here."""
     title = _title(kind, record)
-    if op is not None:
+    if op is not None:  # (a kept one pushed: failing, or to be pushed again)
         return Unsynced(kind, record["id"], title, OP_REASON[op["state"]],
-                        op["message"] or "will be sent again by the next sync", op["id"])
+                        op["message"] or gone or "will be sent again by the next sync",
+                        op["id"])
+    if gone is not None:
+        return Unsynced(kind, record["id"], title, "deleted_in_quickbooks", gone)
     verdict = trigger(kind, record, ctx.settings)
     if verdict.verdict == "send":
         planner.visit((kind, record["id"]))
