@@ -213,6 +213,33 @@ async def test_an_invoice_deleted_in_quickbooks_and_kept_here_is_made_again_when
     assert len(await world.records("Invoice")) == 1
 
 
+
+async def test_a_push_that_meets_a_passing_error_goes_with_the_next_sync(
+        world: World) -> None:
+    """A document made again by hand that meets a passing error (QuickBooks down for a
+    while) stays pending, and the next daily sync sends it as the person asked, though
+    the record has not changed since (its link says deleted in QuickBooks)."""
+    made = docs.project(world)
+    await world.sync("daily")
+    invoice = made["invoice"]
+    first = await world.get("Invoice", world.remote_id("invoice", invoice["id"]))
+    await world.qb("Invoice", {"Id": first["Id"], "SyncToken": first["SyncToken"]},
+                   action="delete")
+    await world.sync("daily")
+    pushed = await world.push_while_down(("invoice", invoice["id"]))
+    assert docs.results(pushed, invoice["id"]) == ["retry_later"]
+    assert await world.records("Invoice") == []
+    report = await world.sync("daily")
+    assert report.failures() == [] and docs.results(report, invoice["id"]) == ["created"]
+    [again] = await world.records("Invoice")
+    assert again["DocNumber"] == "1001"
+    link = world.link("invoice", invoice["id"])
+    assert link is not None and link.remote_id == again["Id"] and link.sent_hash != GONE
+    assert [action for action, _ in docs.outbound_ops(world, invoice["id"])] == [
+        "create", "recreate"]
+    assert docs.results(await world.sync("daily"), invoice["id"]) == []
+    assert len(await world.records("Invoice")) == 1
+
 # a paid invoice opened again -----------------------------------------------------------------
 @pytest.mark.parametrize(("created", "then", "reopened"), [
     ("finalized", None, "finalized"), ("finalized", "sent", "sent"), ("sent", None, "sent")])

@@ -147,6 +147,25 @@ async def test_records_before_go_live_wait_until_pushed(world: World) -> None:
     assert len(await world.records("Invoice")) == 2 and len(await world.records("Bill")) == 1
 
 
+async def test_a_job_pushed_while_quickbooks_is_down_goes_with_the_next_sync(
+        world: World) -> None:
+    """Jobs go when invoiced or pushed: a push that meets a passing error is still the
+    person's push when the next daily sync sends it again, with its customer."""
+    with world.book() as book:
+        customer = book.create("customer", {"company_name": "Hill Residence"}).record
+        job = book.create("job", {"customer_id": customer["id"],
+                                  "name": "Kitchen remodel"}).record
+    assert _results(await world.sync("daily"), "job", job["id"]) == []   # waits for a push
+    pushed = await world.push_while_down(("job", job["id"]))
+    assert _results(pushed, "job", job["id"]) in (["retry_later"], ["blocked"])
+    assert [c["DisplayName"] for c in await world.records("Customer")] == ["Hill Residence"]
+    report = await world.sync("daily")
+    assert report.failures() == [] and _results(report, "job", job["id"]) == ["created"]
+    made = await world.by_name("Customer")
+    assert made["Kitchen remodel"]["ParentRef"]["value"] == made["Hill Residence"]["Id"]
+    assert _results(await world.sync("daily"), "job", job["id"]) == []
+
+
 async def test_push_does_not_send_a_draft(world: World) -> None:
     made = await _ready(world)
     draft = _invoice(world, made, status="draft")

@@ -17,6 +17,7 @@ from ledgerbridge.engine.runner import Mode, RunReport, SyncRunner
 from ledgerbridge.ledgers.qbo.ledger import QboLedger
 from ledgerbridge.qbo import local_sandbox
 from ledgerbridge.qbo.client import QboClient
+from ledgerbridge.qbo.http import RetryPolicy
 from ledgerbridge.qbo.operations import Operation
 from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.sandbox.qbo import create_app
@@ -24,6 +25,23 @@ from ledgerbridge.settings import store as settings_store
 
 BASE = "http://qbo.test"
 _writes = itertools.count()
+
+
+class WritesUnavailable(httpx.AsyncBaseTransport):
+    """QuickBooks answering every write with 503; reads go through as they are."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and "/v3/company/" in path \
+                and not path.endswith("/query") and b'"Query"' not in request.content:
+            self.refused += 1
+            return httpx.Response(503, json={"Fault": {"Error": [
+                {"Message": "Service Unavailable", "code": "503"}], "type": "SERVICE"}})
+        return await self.inner.handle_async_request(request)
 
 
 @dataclass
@@ -82,6 +100,21 @@ class World:
             key = record.get("DisplayName") or record.get("Name") or record.get("DocNumber")
             found[str(key)] = record
         return found
+
+    async def push_while_down(self, key: tuple[str, str]) -> RunReport:
+        """Push ``key`` while QuickBooks refuses every write (a passing outage), with a
+        client that gives up on the first refusal."""
+        assert self.transport is not None
+        down = WritesUnavailable(self.transport)
+        client = QboClient.for_connection(self.engine, self.connection_id, transport=down,
+                                          retry=RetryPolicy(attempts=1))
+        try:
+            report = await SyncRunner(self.engine, self.tenant_id, self.connection_id,
+                                      QboLedger(client)).run("push", push=[key])
+        finally:
+            await client.aclose()
+        assert down.refused >= 1
+        return report
 
     def link(self, kind: str, record_id: str) -> Link | None:
         with self.engine.connect() as conn:

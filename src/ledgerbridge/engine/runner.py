@@ -157,16 +157,22 @@ class SyncRunner:
                push: Sequence[Key]) -> list[Root]:
         if mode == "push":
             return [Root(key, pushed=True) for key in push]
-        keys: dict[Key, None] = {}
+        keys: dict[Key, bool] = {}  # the record, and whether a person pushed it
         if mode == "full":
             for kind in LEVEL:
-                keys.update(((kind, r["id"]), None) for r in ctx.records.all(kind))
+                keys.update(((kind, r["id"]), False) for r in ctx.records.all(kind))
         else:
             for event in self._events(ctx.conn, feed_from, feed_to):
-                keys[(event.kind, event.record_id)] = None
-        for op in ctx.ops.in_states(OPEN_STATES):
-            keys[(op["record_kind"], op["record_id"])] = None
-        return [Root(key) for key in keys]
+                keys[(event.kind, event.record_id)] = False
+        # operations still open go again; one a person pushed (a push that met a passing
+        # error, a document made again after QuickBooks deleted it) goes as pushed, or the
+        # triggers would hold back what the person asked for
+        unfinished = ctx.ops.in_states(OPEN_STATES)
+        pushed = state.push_runs(ctx.conn, {op["run_id"] for op in unfinished})
+        for op in unfinished:
+            key = (op["record_kind"], op["record_id"])
+            keys[key] = keys.get(key, False) or op["run_id"] in pushed
+        return [Root(key, pushed=by_hand) for key, by_hand in keys.items()]
 
     def _events(self, conn: Connection, after: int, until: int
                 ) -> list[changefeed.ChangeEvent]:

@@ -4,6 +4,7 @@ And the runs themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -63,3 +64,12 @@ def start_run(conn: Connection, connection_id: str, mode: str, feed_from: int,
 def finish_run(conn: Connection, run_id: str, status: str, summary: dict[str, Any]) -> None:
     conn.execute(sync_runs.update().where(sync_runs.c.id == run_id).values(
         status=status, finished_at=datetime.now(UTC), summary=summary))
+
+
+def push_runs(conn: Connection, run_ids: Iterable[str | None]) -> set[str]:
+    """Which of ``run_ids`` were pushes (push one, push all): what a person asked for."""
+    ids = sorted({run_id for run_id in run_ids if run_id})
+    if not ids:
+        return set()
+    return set(conn.execute(select(sync_runs.c.id).where(
+        sync_runs.c.id.in_(ids), sync_runs.c.mode == "push")).scalars())
