@@ -150,6 +150,26 @@ async def test_send_customer_changes(world: World, send_changes: bool) -> None:
                                                         else "555-0100")
 
 
+@pytest.mark.parametrize("send_changes", [True, False])
+async def test_send_customer_changes_of_a_customer_taken_in(world: World,
+                                                            send_changes: bool) -> None:
+    """The setting holds for a customer that came from QuickBooks too (linked, never sent
+    from here): a change made here goes only when changes are sent."""
+    world.settings(customers={"send_changes": send_changes})
+    await world.sync("daily")
+    made = await world.qb("Customer", {"DisplayName": "Contoso Tower", "CompanyName": "Contoso",
+                                       "PrimaryPhone": {"FreeFormNumber": "555-0100"}})
+    await world.sync("daily")
+    [taken] = [c for c in _all(world, "customer") if c["company_name"] == "Contoso"]
+    _update(world, "customer", taken, phone="555-0177")
+    report = await world.sync("daily")
+    assert _results(report, "customer", taken["id"]) == (
+        ["updated"] if send_changes else ["unchanged"])
+    remote = await world.get("Customer", made["Id"])
+    assert remote["PrimaryPhone"]["FreeFormNumber"] == ("555-0177" if send_changes
+                                                        else "555-0100")
+
+
 @pytest.mark.parametrize("get_new", [True, False])
 async def test_get_new_customers(world: World, get_new: bool) -> None:
     world.settings(customers={"get_new": get_new})

@@ -148,8 +148,10 @@ class LevelRunner:
             return "none"
         if content_hash(built.fields) == link.sent_hash:
             return "none"
+        # a change made here (to a record sent from here, linked by name or taken in
+        # from QuickBooks alike) goes only as the settings allow
         changes_allowed = CHANGES_SETTING.get(kind)
-        if link.sent_hash is not None and changes_allowed and not changes_allowed(self.ctx):
+        if changes_allowed and not changes_allowed(self.ctx):
             return "none"
         return "update"
 
