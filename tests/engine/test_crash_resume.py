@@ -43,6 +43,8 @@ from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.sample.company import sample_company
 from ledgerbridge.sandbox.process import running_sandbox
 from ledgerbridge.settings import store as settings_store
+from support import qbo_documents as docs
+from support.qbo_world import AnswersLost, World
 
 TESTS = Path(__file__).resolve().parents[1]
 NAME_ENTITIES = ("Customer", "Vendor", "Item", "Class")
@@ -460,3 +462,36 @@ def test_sample_company_survives_a_kill(server: str, tmp_path: Path,
     for n in range(trials):
         run_trial(server, template, control, tmp_path / f"trial-{n}", base + n,
                   1 if n % 3 else 2)
+
+
+async def test_creates_whose_answers_were_lost_are_looked_up_not_made_twice(
+        world: World) -> None:
+    """QuickBooks carried the creates out but their answers were lost (502 from a
+    gateway, after the client's last try): they stay sent, and the next sync finds them
+    in QuickBooks and links them, and sends what is new beside them; nothing is made
+    twice. (Names are safe anyway, matched by name; documents have only this.)"""
+    made = docs.project(world)
+    await world.sync("daily")
+    lost_ones = [docs.invoice(world, made, number, ("1", "100.00"))
+                 for number in ("2000", "2001", "2002")]
+    assert world.transport is not None
+    lost = AnswersLost(world.transport)
+    first = await world.sync_over(lost)
+    assert lost.lost >= 1
+    for invoice in lost_ones:
+        [outcome] = [o for o in first.outcomes if o.record_id == invoice["id"]]
+        assert outcome.result == "retry_later"
+        assert "looks for it there before sending it again" in outcome.message
+    assert len(await world.records("Invoice")) == 4                     # made there
+    later = docs.invoice(world, made, "2003", ("1", "50.00"))
+    report = await world.sync("daily")
+    assert report.failures() == []
+    assert docs.results(report, later["id"]) == ["created"]
+    numbers = sorted(r["DocNumber"] for r in await world.records("Invoice"))
+    assert numbers == ["1001", "2000", "2001", "2002", "2003"]
+    for invoice in lost_ones:
+        link = world.link("invoice", invoice["id"])
+        assert link is not None and link.remote_id in {
+            r["Id"] for r in await world.records("Invoice")}
+    assert (await world.sync("daily")).failures() == []
+    assert len(await world.records("Invoice")) == 5

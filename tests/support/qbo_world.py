@@ -44,6 +44,24 @@ class WritesUnavailable(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+class AnswersLost(httpx.AsyncBaseTransport):
+    """Every write reaches QuickBooks and is carried out, but its answer is lost on the
+    way back (a gateway's 502); reads go through as they are."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lost = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self.inner.handle_async_request(request)
+        path = request.url.path
+        if request.method == "POST" and "/v3/company/" in path \
+                and not path.endswith("/query") and b'"Query"' not in request.content:
+            self.lost += 1
+            return httpx.Response(502, text="Bad Gateway")
+        return answer
+
+
 @dataclass
 class World:
     engine: Engine
@@ -106,15 +124,21 @@ class World:
         client that gives up on the first refusal."""
         assert self.transport is not None
         down = WritesUnavailable(self.transport)
-        client = QboClient.for_connection(self.engine, self.connection_id, transport=down,
-                                          retry=RetryPolicy(attempts=1))
-        try:
-            report = await SyncRunner(self.engine, self.tenant_id, self.connection_id,
-                                      QboLedger(client)).run("push", push=[key])
-        finally:
-            await client.aclose()
+        report = await self.sync_over(down, "push", push=[key])
         assert down.refused >= 1
         return report
+
+    async def sync_over(self, transport: httpx.AsyncBaseTransport, mode: Mode = "daily",
+                        push: Sequence[tuple[str, str]] = ()) -> RunReport:
+        """A sync through ``transport`` (wrapping the sandbox's), with a client that gives
+        up on the first failure."""
+        client = QboClient.for_connection(self.engine, self.connection_id,
+                                          transport=transport, retry=RetryPolicy(attempts=1))
+        try:
+            return await SyncRunner(self.engine, self.tenant_id, self.connection_id,
+                                    QboLedger(client)).run(mode, push=push)
+        finally:
+            await client.aclose()
 
     def link(self, kind: str, record_id: str) -> Link | None:
         with self.engine.connect() as conn:

@@ -24,6 +24,9 @@ NAME_KINDS = ("customer", "vendor", "item", "class")
 #: records sent together: 100 batches of 30, ten times the batches in flight, so the
 #: pipeline stays full while a chunk's payloads and answers are all that is held
 SEND_CHUNK = 3000
+#: what a create whose answer was lost says until the next run has looked it up
+LOOKED_UP = ("Its answer was lost, so it may be in QuickBooks already: the next sync looks "
+             "for it there before sending it again.")
 #: the id of a name this run is about to create (in the name index only)
 PLANNED = "planned:"
 TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
@@ -374,6 +377,15 @@ class LevelRunner:
                               error_action=error.action, message=error.message,
                               raw_error=error.raw)
             self._note(work, "failed", error.message)
+            return
+        if error.action in ("retry_later", "needs_reconnect") and error.maybe_applied \
+                and op.action == "create":
+            # the answer was lost, not the create: it stays sent, so the next run looks
+            # it up in QuickBooks (and links what it finds) before sending it again
+            message = f"{error.message} {LOOKED_UP}"
+            self.ctx.ops.annotate(op.id, message, error_code=error.code,
+                                  error_action=error.action, raw_error=error.raw)
+            self._note(work, "retry_later", message)
             return
         if error.action in ("retry_later", "needs_reconnect"):
             self.ctx.ops.move(op.id, "pending", error_code=error.code,

@@ -73,6 +73,9 @@ class LedgerError:
     message: str
     raw: str = ""
     retry_after: float | None = None
+    #: the ledger may have carried the operation out (its answer was lost): a create is
+    #: looked up before it is sent again
+    maybe_applied: bool = False
 
 
 @dataclass(slots=True)

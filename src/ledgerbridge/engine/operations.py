@@ -239,10 +239,14 @@ class OperationStore:
             state=to, updated_at=datetime.now(UTC), **extra, **values))
         self._note_unfinished([(dict(row), str(to))])
 
-    def annotate(self, op_id: str, message: str) -> None:
-        """Change an operation's message without moving it."""
+    def annotate(self, op_id: str, message: str, **error: str | None) -> None:
+        """Change an operation's message (and ``error_code``, ``error_action``,
+        ``raw_error`` when given) without moving it."""
+        unknown = set(error) - {"error_code", "error_action", "raw_error"}
+        if unknown:
+            raise ValueError(f"not error fields of an operation: {sorted(unknown)}")
         self.conn.execute(operations.update().where(operations.c.id == op_id).values(
-            message=message, updated_at=datetime.now(UTC)))
+            message=message, updated_at=datetime.now(UTC), **error))
 
     def supersede(self, record_kind: str, record_id: str, keep: str) -> None:
         """Dismiss the record's other unfinished operations: ``keep`` replaced them."""

@@ -113,6 +113,9 @@ TRANSPORT: dict[str, Rule] = {
                        "for this {entity}; it will be sent again."),
 }
 
+#: Fault codes of a failure inside the service, after it may have done the work
+INSIDE_FAILURES = frozenset({"10000"})
+
 _FALLBACK = Rule(Action.RECORD_FAILED, "QuickBooks refused this {entity}: {detail}")
 
 
@@ -128,6 +131,9 @@ class QboError:
     element: str | None = None
     retry_after: float | None = None
     context: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: QuickBooks may have carried the request out: no answer came, or the service
+    #: failed inside (5xx); a throttle or a refusal means it did not
+    maybe_applied: bool = False
 
     @property
     def retryable(self) -> bool:
@@ -187,4 +193,6 @@ def classify(status: int | None, faults: list[Fault], *, entity: str = "",
     values = _values(fault, entity, extra or {})
     return QboError(action=rule.action, code=code, message=_render(rule, values),
                     detail=values["detail"], status=status,
-                    element=fault.element if fault else None, retry_after=retry_after)
+                    element=fault.element if fault else None, retry_after=retry_after,
+                    maybe_applied=transport is not None or (status or 0) >= 500
+                    or code in INSIDE_FAILURES)

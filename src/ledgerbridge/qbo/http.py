@@ -13,6 +13,7 @@ given). No transport exception leaves this module: failures become
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from collections.abc import Mapping
@@ -127,11 +128,13 @@ class QboHttp:
         token = await self.tokens.access_token()
         refreshed = False
         tries = throttles = 0
+        maybe_applied = False  # by any try: the error given up on says so
         while True:
             answer, transport_error = await self._once(method, path, query, json, content,
                                                        token, batch)
             if transport_error is not None:
                 tries += 1
+                maybe_applied = True
                 error = classify(None, [], transport=transport_error, entity=entity)
                 await self.backoff_or_fail(tries, error)
                 continue
@@ -142,6 +145,8 @@ class QboHttp:
                 continue
             error = classify(answer.status, answer.faults, entity=entity,
                              retry_after=answer.retry_after)
+            maybe_applied = maybe_applied or error.maybe_applied
+            error = dataclasses.replace(error, maybe_applied=maybe_applied)
             if answer.status == 429:
                 throttles += 1
                 self.budget.throttled(answer.retry_after)

@@ -59,7 +59,7 @@ def _error(error: QboError | None) -> LedgerError:
     if error is None:
         return LedgerError("record_failed", "unknown", "QuickBooks gave no answer")
     return LedgerError(ACTIONS.get(error.action, "record_failed"), error.code, error.message,
-                       error.detail, error.retry_after)
+                       error.detail, error.retry_after, error.maybe_applied)
 
 
 class QboLedger:
