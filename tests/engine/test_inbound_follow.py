@@ -183,16 +183,22 @@ async def test_a_credit_memo_deleted_in_quickbooks(world: World, origin: str, de
         assert await world.records("CreditMemo") == []
 
 
-async def test_an_invoice_deleted_in_quickbooks_and_kept_here_is_made_again_when_pushed(
-        world: World) -> None:
-    """Kept here (the default), it is listed as deleted in QuickBooks; a push creates it
-    there again, and it is linked to the new copy."""
+async def _invoice_deleted_in_quickbooks(world: World) -> tuple[Record, Record]:
+    """A project's invoice, sent, then deleted in QuickBooks: (the book's, QuickBooks')."""
     made = docs.project(world)
     await world.sync("daily")
     invoice = made["invoice"]
     first = await world.get("Invoice", world.remote_id("invoice", invoice["id"]))
     await world.qb("Invoice", {"Id": first["Id"], "SyncToken": first["SyncToken"]},
                    action="delete")
+    return invoice, first
+
+
+async def test_an_invoice_deleted_in_quickbooks_and_kept_here_is_made_again_when_pushed(
+        world: World) -> None:
+    """Kept here (the default), it is listed as deleted in QuickBooks; a push creates it
+    there again, and it is linked to the new copy."""
+    invoice, first = await _invoice_deleted_in_quickbooks(world)
     assert docs.results(await world.sync("daily"), invoice["id"]) == ["skipped"]
     with sync_service.context(world.engine, world.tenant_id, world.connection_id) as ctx:
         [listed] = list(unsynced(ctx))
@@ -213,18 +219,12 @@ async def test_an_invoice_deleted_in_quickbooks_and_kept_here_is_made_again_when
     assert len(await world.records("Invoice")) == 1
 
 
-
 async def test_a_push_that_meets_a_passing_error_goes_with_the_next_sync(
         world: World) -> None:
     """A document made again by hand that meets a passing error (QuickBooks down for a
     while) stays pending, and the next daily sync sends it as the person asked, though
     the record has not changed since (its link says deleted in QuickBooks)."""
-    made = docs.project(world)
-    await world.sync("daily")
-    invoice = made["invoice"]
-    first = await world.get("Invoice", world.remote_id("invoice", invoice["id"]))
-    await world.qb("Invoice", {"Id": first["Id"], "SyncToken": first["SyncToken"]},
-                   action="delete")
+    invoice, first = await _invoice_deleted_in_quickbooks(world)
     await world.sync("daily")
     pushed = await world.push_while_down(("invoice", invoice["id"]))
     assert docs.results(pushed, invoice["id"]) == ["retry_later"]
@@ -232,13 +232,14 @@ async def test_a_push_that_meets_a_passing_error_goes_with_the_next_sync(
     report = await world.sync("daily")
     assert report.failures() == [] and docs.results(report, invoice["id"]) == ["created"]
     [again] = await world.records("Invoice")
-    assert again["DocNumber"] == "1001"
+    assert again["Id"] != first["Id"] and again["DocNumber"] == "1001"
     link = world.link("invoice", invoice["id"])
     assert link is not None and link.remote_id == again["Id"] and link.sent_hash != GONE
     assert [action for action, _ in docs.outbound_ops(world, invoice["id"])] == [
         "create", "recreate"]
     assert docs.results(await world.sync("daily"), invoice["id"]) == []
     assert len(await world.records("Invoice")) == 1
+
 
 # a paid invoice opened again -----------------------------------------------------------------
 @pytest.mark.parametrize(("created", "then", "reopened"), [

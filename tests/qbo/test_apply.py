@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from ledgerbridge.qbo.errors import Action
+from ledgerbridge.qbo.http import RetryPolicy
 from ledgerbridge.qbo.operations import Operation, batch_request_id, pack
 
 from .conftest import Company, MakeClient, Recorder, records
@@ -72,6 +73,39 @@ async def test_a_resent_apply_repeats_nothing(make_client: MakeClient, admin: ht
     assert len(await records(admin, company.realm, "Customer")) == 40
     assert len(await records(admin, company.realm, "Vendor")) == 1
 
+
+
+class _LostThenThrottled(httpx.AsyncBaseTransport):
+    """The first write is carried out and its answer lost (502); every later try is
+    throttled (429), or every try when ``lose_first`` is off."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, lose_first: bool) -> None:
+        self.inner, self.lose_first, self.tries = inner, lose_first, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "POST":
+            return await self.inner.handle_async_request(request)
+        self.tries += 1
+        if self.tries == 1 and self.lose_first:
+            await self.inner.handle_async_request(request)
+            return httpx.Response(502, text="Bad Gateway")
+        return httpx.Response(429, text="Too Many Requests")
+
+
+@pytest.mark.parametrize("lose_first", [True, False])
+async def test_a_doubt_from_an_earlier_try_stays_with_the_error_given_up_on(
+        make_client: MakeClient, recorder: Recorder, lose_first: bool) -> None:
+    """A call that may have been carried out on one try, then throttled until the client
+    gives up, says so (a create is then looked up, not sent again blindly); one throttled
+    on every try was certainly not carried out."""
+    wire = _LostThenThrottled(recorder, lose_first)
+    client = await make_client(transport=wire, retry=RetryPolicy(attempts=3, throttles=2))
+    [result] = await client.apply([Operation("c1", "create", "Customer",
+                                             {"DisplayName": "Maybe Made"})])
+    assert result.error is not None and result.error.code == "http:429"
+    assert result.error.action is Action.RETRY_LATER
+    assert result.error.maybe_applied is lose_first
+    assert wire.tries == (3 if lose_first else 2)
 
 async def test_failures_are_classified_per_operation(make_client: MakeClient) -> None:
     client = await make_client()

@@ -27,6 +27,13 @@ BASE = "http://qbo.test"
 _writes = itertools.count()
 
 
+def _is_write(request: httpx.Request) -> bool:
+    """A QuickBooks call that writes (a batch of queries or a query reads)."""
+    path = request.url.path
+    return request.method == "POST" and "/v3/company/" in path \
+        and not path.endswith("/query") and b'"Query"' not in request.content
+
+
 class WritesUnavailable(httpx.AsyncBaseTransport):
     """QuickBooks answering every write with 503; reads go through as they are."""
 
@@ -35,9 +42,7 @@ class WritesUnavailable(httpx.AsyncBaseTransport):
         self.refused = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if request.method == "POST" and "/v3/company/" in path \
-                and not path.endswith("/query") and b'"Query"' not in request.content:
+        if _is_write(request):
             self.refused += 1
             return httpx.Response(503, json={"Fault": {"Error": [
                 {"Message": "Service Unavailable", "code": "503"}], "type": "SERVICE"}})
@@ -54,9 +59,7 @@ class AnswersLost(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         answer = await self.inner.handle_async_request(request)
-        path = request.url.path
-        if request.method == "POST" and "/v3/company/" in path \
-                and not path.endswith("/query") and b'"Query"' not in request.content:
+        if _is_write(request):
             self.lost += 1
             return httpx.Response(502, text="Bad Gateway")
         return answer

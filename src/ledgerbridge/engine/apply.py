@@ -378,16 +378,15 @@ class LevelRunner:
                               raw_error=error.raw)
             self._note(work, "failed", error.message)
             return
-        if error.action in ("retry_later", "needs_reconnect") and error.maybe_applied \
-                and op.action == "create":
-            # the answer was lost, not the create: it stays sent, so the next run looks
-            # it up in QuickBooks (and links what it finds) before sending it again
-            message = f"{error.message} {LOOKED_UP}"
-            self.ctx.ops.annotate(op.id, message, error_code=error.code,
-                                  error_action=error.action, raw_error=error.raw)
-            self._note(work, "retry_later", message)
-            return
         if error.action in ("retry_later", "needs_reconnect"):
+            if error.maybe_applied and op.action == "create":
+                # the answer was lost, not perhaps the create: it stays sent, so the next
+                # run looks it up in QuickBooks (and links it) before sending it again
+                message = f"{error.message} {LOOKED_UP}"
+                self.ctx.ops.annotate(op.id, message, error_code=error.code,
+                                      error_action=error.action, raw_error=error.raw)
+                self._note(work, "retry_later", message)
+                return
             self.ctx.ops.move(op.id, "pending", error_code=error.code,
                               error_action=error.action, message=error.message,
                               raw_error=error.raw)

@@ -145,8 +145,9 @@ class QboHttp:
                 continue
             error = classify(answer.status, answer.faults, entity=entity,
                              retry_after=answer.retry_after)
-            maybe_applied = maybe_applied or error.maybe_applied
-            error = dataclasses.replace(error, maybe_applied=maybe_applied)
+            if maybe_applied and not error.maybe_applied:  # an earlier try's doubt holds
+                error = dataclasses.replace(error, maybe_applied=True)
+            maybe_applied = error.maybe_applied
             if answer.status == 429:
                 throttles += 1
                 self.budget.throttled(answer.retry_after)
