@@ -155,7 +155,10 @@ async def test_a_job_pushed_while_quickbooks_is_down_goes_with_the_next_sync(
         customer = book.create("customer", {"company_name": "Hill Residence"}).record
         job = book.create("job", {"customer_id": customer["id"],
                                   "name": "Kitchen remodel"}).record
-    assert _results(await world.sync("daily"), "job", job["id"]) == []   # waits for a push
+    waits = await world.sync("daily")                      # for its invoice, or a push
+    assert _results(waits, "job", job["id"]) == ["waiting"]
+    assert _message(waits, "job", job["id"]) == \
+        "jobs are created in QuickBooks when invoiced; push it to send it now"
     pushed = await world.push_while_down(("job", job["id"]))
     assert _results(pushed, "job", job["id"]) == ["retry_later"]
     assert [c["DisplayName"] for c in await world.records("Customer")] == ["Hill Residence"]
@@ -334,15 +337,19 @@ async def test_colons_fail_the_record_when_so_set(world: World) -> None:
     assert "colon" in customer_message and "rename it" in customer_message
     assert _results(report, "customer", made["customer"]["id"]) == ["failed"]
     assert _results(report, "invoice", invoice["id"]) == ["blocked"]
-    assert "created" in _results(report, "bill", bill["id"])      # not its dependent
-    assert await world.records("Invoice") == []
+    # the bill's job waits for its invoice, so its line is for the customer: it waits too
+    assert _results(report, "bill", bill["id"]) == ["blocked"]
+    assert await world.records("Invoice") == [] and await world.records("Bill") == []
     assert "Hill: Residence" not in await world.by_name("Customer")
 
-    with world.book() as book:                  # renamed: it goes, and so does the invoice
+    with world.book() as book:          # renamed: it goes, and so do the invoice and the bill
         book.update("customer", made["customer"]["id"], {"company_name": "Hill Residence"})
     report = await world.sync("daily")
     assert report.failures() == []
     assert len(await world.records("Invoice")) == 1
+    [sent] = await world.records("Bill")  # after the job, which its invoice made: for the job
+    line = sent["Line"][0]["ItemBasedExpenseLineDetail"]
+    assert line["CustomerRef"]["value"] == world.remote_id("job", made["job"]["id"])
 
 
 # credit memos <-> negative invoices -------------------------------------------------------

@@ -160,7 +160,12 @@ class LevelRunner:
 
     def _prepare_deleted(self, kind: str, record: dict[str, Any], link: Link | None
                          ) -> Work | None:
-        if link is None or link.sent_hash == "deleted":
+        if link is None:  # (the plan sends a deleted record only when linked)
+            return None
+        if link.sent_hash == "deleted":
+            self.outcomes.append(RecordOutcome(kind, record["id"], "unchanged",
+                                               "deleted here and in QuickBooks already",
+                                               link.remote_id))
             return None
         built = Built(cast(RemoteKind, link.remote_kind))
         if link.remote_kind in TRANSACTIONS:

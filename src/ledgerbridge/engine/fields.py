@@ -11,7 +11,7 @@ from typing import Any
 
 from ledgerbridge.engine import payloads
 from ledgerbridge.engine.context import Context
-from ledgerbridge.engine.graph import REMOTE_KIND, billed_party, parent
+from ledgerbridge.engine.graph import REMOTE_KIND, billed_party, costed_party, parent
 from ledgerbridge.engine.ledger import RemoteKind
 from ledgerbridge.engine.names import clean
 from ledgerbridge.errors import Problem
@@ -175,8 +175,9 @@ def _purchase(ctx: Context, kind: str, record: Mapping[str, Any], out: Built) ->
     lines = []
     for n, line in enumerate(record["lines"]):
         path = f"lines[{n}]."
-        job = line.get("job_id") or header_job
-        customer = ctx.remote_id("job", job) if job else None
+        party = costed_party(ctx, line.get("job_id") or header_job)
+        where = path + "job_id" if line.get("job_id") else "job_id"
+        customer = _need(ctx, *party, where, out) if party else None
         item = _item_for(ctx, line, path, out, sales=kind == "bill")
         built = payloads.purchase_line(line, item, customer, _class_for(ctx, line, path, out))
         if item is None:  # a bill line with only a description: an expense-account line

@@ -63,6 +63,28 @@ def parent(ctx: Context, kind: str, record: Mapping[str, Any]) -> Key | None:
     return None
 
 
+def costed_party(ctx: Context, job_id: str | None) -> Key | None:
+    """Who a purchase order or bill line that names ``job_id`` is for in QuickBooks.
+
+    The job, when it is in QuickBooks or goes there by its own trigger
+    (``create_jobs = when_created``). A purchase never creates a job: one created when
+    invoiced or sent by hand gets there that way, and until it does (or when jobs are not
+    sent at all) the line is for the job's place in the hierarchy, its location or its
+    customer, as an invoice of the job would be. A customer never sent is named only once
+    linked (a purchase is not blocked for a name it may go without)."""
+    if job_id is None:
+        return None
+    s = ctx.settings
+    if jobs_sent(s) and (s.jobs.create_jobs == "when_created"
+                         or ctx.links.get("job", job_id) is not None):
+        return ("job", job_id)
+    job = ctx.records.get("job", job_id)
+    above = parent(ctx, "job", job) if job is not None else None
+    if above is None or (s.customers.send == "never" and ctx.links.get(*above) is None):
+        return None
+    return above
+
+
 def billed_party(ctx: Context, invoice: Mapping[str, Any]) -> Key:
     """The customer, location, job or ticket an invoice goes to, by the hierarchy."""
     s = ctx.settings
@@ -106,6 +128,6 @@ def dependencies(ctx: Context, kind: str, record: Mapping[str, Any]) -> list[Key
         needs.append(("vendor", record["vendor_id"]))
         needs += _line_needs(ctx, record["lines"])
         jobs = {line.get("job_id") for line in record["lines"]} | {record.get("job_id")}
-        needs += [("job", job_id) for job_id in sorted(j for j in jobs if j)
-                  if _job_usable(ctx, job_id)]
+        parties = (costed_party(ctx, job_id) for job_id in sorted(j for j in jobs if j))
+        needs += [party for party in parties if party is not None]
     return list(dict.fromkeys(needs))

@@ -189,7 +189,7 @@ class SyncRunner:
     async def _outbound(self, ctx: Context, index: NameIndex, roots: list[Root], run_id: str
                         ) -> list[RecordOutcome]:
         plan = make_plan(ctx, roots)
-        outcomes = list(plan.waiting)
+        outcomes = plan.waiting + plan.skipped
         levels = sorted(plan.levels)
         for n, level in enumerate(levels):
             collector.checkpoint()  # the plan and the levels done stay alive to the end

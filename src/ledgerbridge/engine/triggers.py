@@ -2,8 +2,10 @@
 
 ``trigger(kind, record, settings)`` answers for a record on its own: ``SEND`` (its own
 trigger has fired), ``PULL`` (only when something that depends on it is sent: a
-customer when its first job is sent, a job when invoiced), ``NEVER``, or ``WAIT`` with
-the reason (a draft invoice, a record dated before go-live)."""
+customer when its first job is sent, a job when invoiced), ``NEVER``, or ``WAIT``, each
+but ``SEND`` with the reason (a draft invoice, a record dated before go-live). A push
+overrides go-live and the "when" of a trigger, never a setting that says not to send:
+that ``NEVER`` names the setting, so the person who pushed is told what to change."""
 
 from __future__ import annotations
 
@@ -24,10 +26,29 @@ DATE_FIELD = {"invoice": "issue_date", "payment": "payment_date",
 class Trigger:
     verdict: Verdict
     reason: str = ""
+    #: the setting that decides (``jobs.create_jobs``) and its value, when one does
+    setting: str = ""
+    value: str = ""
+
+    def refusal(self) -> str:
+        """What a person is told about a record that does not go at all."""
+        if not self.setting:
+            return f"not sent: {self.reason}"
+        return (f"not sent: {self.reason} ({self.setting} is {self.value}); change "
+                f"{self.setting} in the settings to send it")
 
 
 SEND = Trigger("send")
-PULL = Trigger("pull")
+
+
+def _pull(reason: str) -> Trigger:
+    """Goes with the first record sent that needs it; a push sends it at once."""
+    return Trigger("pull", f"{reason}; push it to send it now")
+
+
+def _refused(reason: str, setting: str, value: object) -> Trigger:
+    shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+    return Trigger("never", reason, setting, shown)
 
 
 def _before_go_live(kind: str, record: Mapping[str, Any], settings: SyncSettings) -> bool:
@@ -54,52 +75,64 @@ def trigger(kind: str, record: Mapping[str, Any], settings: SyncSettings,
 
 def _customer(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
     mode = s.customers.send
+    if mode == "never":
+        return _refused("customers are never sent (only linked by name)", "customers.send",
+                        mode)
     if pushed or mode == "when_created":
         return SEND
-    if mode == "never":
-        return Trigger("never", "customers are never sent (only linked by name)")
-    return PULL
+    return _pull("customers are sent with their first job or ticket")
+
+
+def _hierarchy(s: SyncSettings, reason: str) -> Trigger:
+    return _refused(reason, "connection.customer_hierarchy", s.connection.customer_hierarchy)
 
 
 def _location(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
     if s.connection.customer_hierarchy != "customer:location:job":
-        return Trigger("never", "locations are sent only in the customer:location:job "
-                                "hierarchy")
-    return PULL
+        return _hierarchy(s, "locations are sent only in the customer:location:job "
+                             "hierarchy")
+    if pushed:
+        return SEND
+    return _pull("locations are sent with their first job, ticket or invoice")
 
 
 def _job(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
     mode = s.jobs.create_jobs
     if s.connection.customer_hierarchy == "customer":
-        return Trigger("never", "jobs are not sent in the customer-only hierarchy")
-    if pushed:
-        return SEND
-    if mode == "when_created":
-        return SEND
+        return _hierarchy(s, "jobs are not sent in the customer-only hierarchy")
     if mode == "no":
-        return Trigger("never", "jobs are not created in QuickBooks (setting)")
+        return _refused("jobs are not created in QuickBooks", "jobs.create_jobs", mode)
+    if pushed or mode == "when_created":
+        return SEND
     if mode == "only_by_hand":
         return Trigger("wait", "jobs are created only when sent by hand")
-    return PULL
+    return _pull("jobs are created in QuickBooks when invoiced")
 
 
 def _ticket(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
     """"When invoiced": as soon as the ticket is invoiced here (even while its invoice
     waits); "when the invoice is sent": with its invoice, when that goes to QuickBooks."""
-    if s.connection.customer_hierarchy == "customer" or s.jobs.create_tickets == "no":
-        return Trigger("never", "service tickets are not created in QuickBooks (setting)")
-    if pushed or (s.jobs.create_tickets == "when_invoiced"
-                  and record.get("status") == "invoiced"):
+    mode = s.jobs.create_tickets
+    if s.connection.customer_hierarchy == "customer":
+        return _hierarchy(s, "service tickets are not sent in the customer-only hierarchy")
+    if mode == "no":
+        return _refused("service tickets are not created in QuickBooks",
+                        "jobs.create_tickets", mode)
+    if pushed or (mode == "when_invoiced" and record.get("status") == "invoiced"):
         return SEND
-    return PULL
+    return _pull("service tickets are created when invoiced" if mode == "when_invoiced"
+                 else "service tickets are created with their invoice")
 
 
 def _named(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
-    return SEND if pushed else PULL
+    return SEND if pushed else _pull("sent with the first document that names it")
 
 
 def _work_code(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
-    return SEND if pushed or s.items.send_new_work_codes else PULL
+    if pushed or s.items.send_new_work_codes:
+        return SEND
+    return _pull("new work codes are sent with the first document that names them "
+                 "(items.send_new_work_codes is no)")
 
 
 def _invoice(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
@@ -115,13 +148,15 @@ def _invoice(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigge
 
 def _payment(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
     if not s.payments.send:
-        return Trigger("never", "payments are not sent (setting)")
+        return _refused("payments are not sent", "payments.send", s.payments.send)
     return SEND
 
 
 def _purchase_order(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
-    if s.purchasing.send_purchase_orders == "never":
-        return Trigger("never", "purchase orders are not sent (setting)")
+    mode = s.purchasing.send_purchase_orders
+    if mode == "never":
+        return _refused("purchase orders are not sent", "purchasing.send_purchase_orders",
+                        mode)
     if record["status"] == "canceled":
         return Trigger("never", "canceled purchase orders are not sent")
     if record["status"] == "draft":
@@ -131,7 +166,7 @@ def _purchase_order(record: Mapping[str, Any], s: SyncSettings, pushed: bool) ->
 
 def _bill(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
     if s.purchasing.send_bills == "never":
-        return Trigger("never", "bills are not sent (setting)")
+        return _refused("bills are not sent", "purchasing.send_bills", "never")
     if record["status"] != "finalized":
         return Trigger("wait", "a draft; bills are sent when finalized")
     return SEND
