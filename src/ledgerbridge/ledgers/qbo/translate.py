@@ -93,10 +93,12 @@ def item(fields: Mapping[str, Any]) -> JSON:
             "IncomeAccountRef": _ref(fields.get("income_account_id")),
             "ExpenseAccountRef": _ref(fields.get("expense_account_id"))}
     if kind == "inventory":
+        # an update without the count leaves QuickBooks' QtyOnHand as it is (sparse)
         body |= {"TrackQtyOnHand": True,
-                 "QtyOnHand": _money(fields.get("qty_on_hand", 0)),
-                 "InvStartDate": _date(fields.get("inventory_start_date")),
                  "AssetAccountRef": _ref(fields.get("asset_account_id"))}
+        if "qty_on_hand" in fields:
+            body |= {"QtyOnHand": _money(fields["qty_on_hand"]),
+                     "InvStartDate": _date(fields.get("inventory_start_date"))}
     return _clean(body)
 
 
