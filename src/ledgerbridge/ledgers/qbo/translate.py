@@ -84,8 +84,10 @@ def vendor(fields: Mapping[str, Any]) -> JSON:
 
 
 def item(fields: Mapping[str, Any]) -> JSON:
-    kind = fields.get("type", "service")
-    body = {"Name": fields["name"], "Type": ITEM_TYPE[kind],
+    """An item; without ``type`` (a deactivation: name and active only) no Type is sent,
+    so a sparse update never changes what kind of item it is."""
+    kind = fields.get("type")
+    body = {"Name": fields["name"], "Type": ITEM_TYPE[kind] if kind else None,
             "Description": fields.get("description"),
             "UnitPrice": _money(fields.get("unit_price")),
             "PurchaseCost": _money(fields.get("purchase_cost")), "Sku": fields.get("sku"),
