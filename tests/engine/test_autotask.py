@@ -108,3 +108,27 @@ async def test_counts_from_quickbooks_come_in_whatever_the_count_setting(
     with world.book() as book:
         assert book.get("inventory_part", part["id"])["quantity_on_hand"] == 15
     assert _part_updates(report) == []
+
+
+async def test_a_work_code_change_leaves_the_count_of_its_inventory_item(world: World) -> None:
+    """A work code that is an inventory item has no count here: its changes never send
+    one (it went as 0 with every change, wiping QuickBooks' count)."""
+    with world.book() as book:
+        code = book.create("work_code", {"name": "Heat Pump 3 Ton Package", "rate": "4200.00",
+                                         "item_kind": "inventory"}).record
+    assert (await world.sync("push", push=[("work_code", code["id"])])).failures() == []
+    item = await world.get("Item", world.remote_id("work_code", code["id"]))
+    vendor = (await world.seed({"Vendor": [{"DisplayName": "Summit HVAC"}]},
+                               mode="create"))["Vendor"][0]
+    await world.qb("Bill", {"VendorRef": {"value": vendor}, "Line": [{
+        "DetailType": "ItemBasedExpenseLineDetail", "Amount": 7800.0,
+        "ItemBasedExpenseLineDetail": {"ItemRef": {"value": item["Id"]}, "Qty": 2,
+                                       "UnitPrice": 3900}}]})
+    with world.book() as book:
+        book.update("work_code", code["id"], {"rate": "4400.00"})
+    report = await world.sync("daily")
+    assert [o.result for o in report.outcomes if o.kind == "work_code"] == ["updated"]
+    item = await world.get("Item", item["Id"])
+    assert (item["UnitPrice"], item["QtyOnHand"]) == (4400, 2)
+    assert [o.result for o in (await world.sync("full")).outcomes
+            if o.kind == "work_code" and o.result == "updated"] == []

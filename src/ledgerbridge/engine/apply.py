@@ -30,7 +30,7 @@ LOOKED_UP = ("Its answer was lost, so it may be in QuickBooks already: the next 
              "for it there before sending it again.")
 #: the id of a name this run is about to create (in the name index only)
 PLANNED = "planned:"
-#: a part's count, sent with its update only as ``_keep_their_count`` says
+#: an inventory item's count, sent with an update only as ``_keep_their_count`` says
 COUNT_FIELDS = ("qty_on_hand", "inventory_start_date")
 TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
 CHANGES_SETTING: Mapping[str, Callable[[Context], bool]] = {
@@ -97,8 +97,8 @@ class LevelRunner:
         if recreate:
             link = None  # deleted in QuickBooks, kept here, pushed: made there again
         built = build(self.ctx, kind, record)
-        if kind == "inventory_part" and link is not None:
-            self._keep_their_count(built, pushed)
+        if link is not None:
+            self._keep_their_count(kind, built, pushed)
         work = Work(kind, record, built, link)
         if built.problems:
             blocked = all("not in QuickBooks yet" in p.message for p in built.problems)
@@ -155,7 +155,7 @@ class LevelRunner:
             return "none"
         if content_hash(built.fields) == link.sent_hash:
             return "none"
-        if kind == "inventory_part" and "qty_on_hand" not in built.fields \
+        if built.fields.get("type") == "inventory" and "qty_on_hand" not in built.fields \
                 and self._sent_but_count(built, link):
             return "none"
         # a change made here (to a record sent from here, linked by name or taken in
@@ -165,18 +165,20 @@ class LevelRunner:
             return "none"
         return "update"
 
-    def _keep_their_count(self, built: Built, pushed: bool) -> None:
+    def _keep_their_count(self, kind: str, built: Built, pushed: bool) -> None:
         """A linked part's count goes to QuickBooks with its update only when counts are
         updated from purchase orders (``purchasing.update_inventory_counts``: the count
         here, which receiving a purchase order raises) or a person pushed the part (the
         inventory sync); otherwise the update leaves QuickBooks' count as it is. Its
-        name, price and the rest go either way."""
-        if not (pushed or self.ctx.settings.purchasing.update_inventory_counts):
+        name, price and the rest go either way. A work code has no count here: its
+        updates never send one."""
+        if kind == "work_code" or (kind == "inventory_part" and not (
+                pushed or self.ctx.settings.purchasing.update_inventory_counts)):
             for name in COUNT_FIELDS:
                 built.fields.pop(name, None)
 
     def _sent_but_count(self, built: Built, link: Link) -> bool:
-        """The part's fields, its count left out, are what was last sent with its count
+        """The item's fields, its count left out, are what was last sent with its count
         (a create, an inventory sync): nothing to send. Remembered, so later runs see it
         from the link alone."""
         last = agreed(self.ctx, link)
