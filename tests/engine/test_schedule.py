@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import time as clock
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import update
+
+from ledgerbridge.engine.tables import sync_state
 from ledgerbridge.qbo.connections import mark_changed
 from ledgerbridge.settings.model import Schedule
 from ledgerbridge.workers.runner import due_connections, tick
@@ -28,7 +35,7 @@ def test_interval() -> None:
 
 
 def test_daily_at_a_time() -> None:
-    daily = Schedule(mode="daily", daily_at=time(2, 0))
+    daily = Schedule(mode="daily", daily_at=time(2, 0), timezone="UTC")
     ran = datetime(2026, 3, 10, 2, 5, tzinfo=UTC)
     assert next_run(daily, ran, NOW) == datetime(2026, 3, 11, 2, 0, tzinfo=UTC)
     assert not is_due(daily, ran, NOW)
@@ -55,3 +62,54 @@ async def test_the_runner_syncs_due_connections_once(world: World) -> None:
     assert due_connections(world.engine, datetime.now(UTC)) == []
     world.settings(connection={"paused": True})
     assert due_connections(world.engine, datetime.now(UTC) + timedelta(days=2)) == []
+
+
+# daily at a time, in the company's time zone ---------------------------------------------
+#: 07:05 UTC is 03:05 in New York (EDT since 8 March): 02:00 there is 06:00 UTC next day
+RAN = datetime(2026, 3, 10, 7, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def new_york_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine that runs the syncs keeps New York time."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    clock.tzset()
+    yield
+    monkeypatch.undo()
+    clock.tzset()
+
+
+def _ran_at(world: World, when: datetime) -> None:
+    with world.engine.begin() as conn:
+        conn.execute(update(sync_state).where(sync_state.c.connection_id == world.connection_id)
+                     .values(last_run_at=when))
+
+
+def _due_at(world: World, hour: int, minute: int = 0) -> bool:
+    now = datetime(2026, 3, 11, hour, minute, tzinfo=UTC)
+    return world.connection_id in {d.connection_id for d in due_connections(world.engine, now)}
+
+
+async def test_daily_at_a_time_is_in_the_schedule_time_zone(world: World) -> None:
+    await world.sync("daily")
+    world.settings(connection={"schedule": {"mode": "daily", "daily_at": "02:00",
+                                            "timezone": "America/New_York"}})
+    _ran_at(world, RAN)
+    assert not _due_at(world, 2)        # 02:00 UTC is 22:00 the day before in New York
+    assert not _due_at(world, 5, 59)
+    assert _due_at(world, 6)            # 02:00 in New York
+
+
+async def test_daily_at_a_time_without_a_time_zone_is_local_time(world: World,
+                                                                 new_york_host: None) -> None:
+    await world.sync("daily")
+    world.settings(connection={"schedule": {"mode": "daily", "daily_at": "02:00"}})
+    _ran_at(world, RAN)
+    assert not _due_at(world, 2)
+    assert _due_at(world, 6)
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(ValidationError, match="not a time zone"):
+        Schedule(mode="daily", timezone="Mars/Olympus_Mons")
+    assert Schedule(timezone="").timezone is None

@@ -11,6 +11,7 @@ from typing import Any, cast
 from ledgerbridge.book.types import dumps
 from ledgerbridge.engine import collector
 from ledgerbridge.engine.context import Context
+from ledgerbridge.engine.document_merge import agreed
 from ledgerbridge.engine.fields import Built, build, display_name
 from ledgerbridge.engine.graph import SUB_CUSTOMERS, parent
 from ledgerbridge.engine.ledger import Ledger, LedgerOp, LedgerResult, RemoteKind, RemoteRecord
@@ -29,6 +30,8 @@ LOOKED_UP = ("Its answer was lost, so it may be in QuickBooks already: the next 
              "for it there before sending it again.")
 #: the id of a name this run is about to create (in the name index only)
 PLANNED = "planned:"
+#: an inventory item's count, sent with an update only as ``_keep_their_count`` says
+COUNT_FIELDS = ("qty_on_hand", "inventory_start_date")
 TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
 CHANGES_SETTING: Mapping[str, Callable[[Context], bool]] = {
     "customer": lambda c: c.settings.customers.send_changes,
@@ -36,7 +39,6 @@ CHANGES_SETTING: Mapping[str, Callable[[Context], bool]] = {
     "job": lambda c: c.settings.jobs.send_job_changes,
     "service_ticket": lambda c: c.settings.jobs.send_ticket_changes,
     "work_code": lambda c: c.settings.items.send_work_code_changes,
-    "inventory_part": lambda c: c.settings.purchasing.update_inventory_counts,
     "invoice": lambda c: c.settings.invoices.send_changes,
 }
 
@@ -95,6 +97,8 @@ class LevelRunner:
         if recreate:
             link = None  # deleted in QuickBooks, kept here, pushed: made there again
         built = build(self.ctx, kind, record)
+        if link is not None:
+            self._keep_their_count(kind, built, pushed)
         work = Work(kind, record, built, link)
         if built.problems:
             blocked = all("not in QuickBooks yet" in p.message for p in built.problems)
@@ -151,12 +155,40 @@ class LevelRunner:
             return "none"
         if content_hash(built.fields) == link.sent_hash:
             return "none"
+        if built.fields.get("type") == "inventory" and "qty_on_hand" not in built.fields \
+                and self._sent_but_count(built, link):
+            return "none"
         # a change made here (to a record sent from here, linked by name or taken in
         # from QuickBooks alike) goes only as the settings allow
         changes_allowed = CHANGES_SETTING.get(kind)
         if changes_allowed and not changes_allowed(self.ctx):
             return "none"
         return "update"
+
+    def _keep_their_count(self, kind: str, built: Built, pushed: bool) -> None:
+        """A linked part's count goes to QuickBooks with its update only when counts are
+        updated from purchase orders (``purchasing.update_inventory_counts``: the count
+        here, which receiving a purchase order raises) or a person pushed the part (the
+        inventory sync); otherwise the update leaves QuickBooks' count as it is. Its
+        name, price and the rest go either way. A work code has no count here: its
+        updates never send one."""
+        if kind == "work_code" or (kind == "inventory_part" and not (
+                pushed or self.ctx.settings.purchasing.update_inventory_counts)):
+            for name in COUNT_FIELDS:
+                built.fields.pop(name, None)
+
+    def _sent_but_count(self, built: Built, link: Link) -> bool:
+        """The item's fields, its count left out, are what was last sent with its count
+        (a create, an inventory sync): nothing to send. Remembered, so later runs see it
+        from the link alone."""
+        last = agreed(self.ctx, link)
+        if last is None or content_hash(
+                {k: v for k, v in last.items() if k not in COUNT_FIELDS}) \
+                != content_hash(built.fields):
+            return False
+        if not self.ctx.dry_run:
+            self.ctx.links.put(replace(link, sent_hash=content_hash(built.fields)))
+        return True
 
     def _prepare_deleted(self, kind: str, record: dict[str, Any], link: Link | None
                          ) -> Work | None:

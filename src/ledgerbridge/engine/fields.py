@@ -12,7 +12,7 @@ from typing import Any
 from ledgerbridge.engine import payloads
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.graph import REMOTE_KIND, billed_party, costed_party, parent
-from ledgerbridge.engine.ledger import RemoteKind
+from ledgerbridge.engine.ledger import RemoteKind, fit_note
 from ledgerbridge.engine.names import clean
 from ledgerbridge.errors import Problem
 
@@ -227,4 +227,6 @@ def build(ctx: Context, kind: str, record: Mapping[str, Any]) -> Built:
         _purchase(ctx, kind, record, out)
     else:
         out.problems.append(Problem("", f"{kind} records are not sent to QuickBooks"))
+    if out.fields.get("memo"):  # a document's memo goes with our marker after it
+        out.fields["memo"] = fit_note(str(out.fields["memo"]), ctx.profile.note_limit)
     return out

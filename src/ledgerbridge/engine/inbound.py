@@ -151,8 +151,7 @@ class Inbound:
                 return
             qty = remote.fields.get("qty_on_hand")
             taken = None
-            if link.record_kind == "inventory_part" and qty is not None \
-                    and self.ctx.settings.purchasing.update_inventory_counts:
+            if link.record_kind == "inventory_part" and qty is not None:
                 taken = self._write(lambda: self.book.update("inventory_part", link.record_id, {
                     "quantity_on_hand": str(qty)}).record, "inventory_part", remote)
             self._relink(link, remote, taken)  # the count came from QuickBooks: not echoed

@@ -58,6 +58,20 @@ class LedgerOp:
 
 #: ``LedgerOp.marker`` in a private note, with the space that joined it to the note
 MARKER = re.compile(r"\[lb:[0-9a-z]{12}\] ?| ?\[lb:[0-9a-z]{12}\]")
+#: what ``LedgerOp.marker`` takes of a private note: itself and the space before it
+MARKER_ROOM = len(" [lb:]") + 12
+#: what ends a note cut short to leave room for the marker
+ELLIPSIS = "\u2026"
+
+
+def fit_note(note: str | None, limit: int) -> str | None:
+    """``note`` short enough that it, a space and our marker fit in ``limit`` characters
+    (QuickBooks' length of a private note): cut, ending in an ellipsis, when it is not.
+    The marker must be there whole (a create whose answer was lost is found by it)."""
+    room = limit - MARKER_ROOM
+    if note is None or len(note) <= room:
+        return note
+    return note[: room - len(ELLIPSIS)].rstrip() + ELLIPSIS
 
 
 def without_markers(note: Any) -> str | None:
@@ -101,6 +115,8 @@ class CompanyProfile:
     expense_account_id: str | None
     asset_account_id: str | None
     name_limits: Mapping[str, int]
+    #: the longest private note (a document's memo and our marker together)
+    note_limit: int = 4000
     #: ISO country of the company (US companies need a tax agency before documents)
     country: str = "US"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date, time
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 YesNo = bool
 
@@ -19,6 +20,21 @@ class Schedule(Group):
     mode: Literal["manual", "interval", "daily"] = "daily"
     every_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
     daily_at: time = time(2, 0)
+    timezone: Annotated[str, Field(max_length=64)] | None = Field(
+        None, description="The time zone daily_at is in (an IANA name such as "
+                          "America/Chicago); empty: the local time zone of the machine "
+                          "that runs the syncs")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"'{value}' is not a time zone; use an IANA name such as "
+                                 "America/Chicago or Europe/London") from exc
+        return value or None
 
 
 class ConnectionWide(Group):

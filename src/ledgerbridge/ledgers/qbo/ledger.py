@@ -19,6 +19,7 @@ from ledgerbridge.engine.ledger import (
     Lists,
     RemoteKind,
     RemoteRecord,
+    fit_note,
 )
 from ledgerbridge.ledgers.qbo.translate import DELETED, ENTITY, KIND, from_qbo, to_qbo
 from ledgerbridge.qbo.client import QboClient
@@ -27,6 +28,8 @@ from ledgerbridge.qbo.operations import Operation, Result
 
 NAME_LIMITS = {"customer": 500, "vendor": 500, "employee": 500, "item": 100, "class": 100,
                "account": 100}
+#: the longest PrivateNote QuickBooks takes (longer: 2050)
+NOTE_LIMIT = 4000
 TRANSACTIONS = ("invoice", "credit_memo", "payment", "purchase_order", "bill")
 PARTY = {"invoice": "CustomerRef", "credit_memo": "CustomerRef", "payment": "CustomerRef",
          "purchase_order": "VendorRef", "bill": "VendorRef"}
@@ -93,7 +96,7 @@ class QboLedger:
             income_account_id=_account(accounts, "Income"),
             expense_account_id=_account(accounts, "Cost of Goods Sold", "Expense"),
             asset_account_id=_account(accounts, "Other Current Asset"),
-            name_limits=NAME_LIMITS,
+            name_limits=NAME_LIMITS, note_limit=NOTE_LIMIT,
             country=str(info.get("Country") or "US"))
 
     async def read_lists(self, kinds: Sequence[RemoteKind], with_profile: bool = False
@@ -146,7 +149,8 @@ class QboLedger:
             fields = {**fields, "ap_account_id": ap_account}
         body = to_qbo(op.kind, fields)
         if op.kind in TRANSACTIONS:
-            note = body.get("PrivateNote")
+            # fitted by the engine already; an operation stored before it was is too
+            note = fit_note(body.get("PrivateNote"), NOTE_LIMIT)
             body["PrivateNote"] = f"{note} {op.marker}" if note else op.marker
         if op.action == "update":
             body |= {"Id": op.remote_id, "SyncToken": op.remote_version or "0",

@@ -84,8 +84,10 @@ def vendor(fields: Mapping[str, Any]) -> JSON:
 
 
 def item(fields: Mapping[str, Any]) -> JSON:
-    kind = fields.get("type", "service")
-    body = {"Name": fields["name"], "Type": ITEM_TYPE[kind],
+    """An item; without ``type`` (a deactivation: name and active only) no Type is sent,
+    so a sparse update never changes what kind of item it is."""
+    kind = fields.get("type")
+    body = {"Name": fields["name"], "Type": ITEM_TYPE[kind] if kind else None,
             "Description": fields.get("description"),
             "UnitPrice": _money(fields.get("unit_price")),
             "PurchaseCost": _money(fields.get("purchase_cost")), "Sku": fields.get("sku"),
@@ -93,10 +95,12 @@ def item(fields: Mapping[str, Any]) -> JSON:
             "IncomeAccountRef": _ref(fields.get("income_account_id")),
             "ExpenseAccountRef": _ref(fields.get("expense_account_id"))}
     if kind == "inventory":
+        # an update without the count leaves QuickBooks' QtyOnHand as it is (sparse)
         body |= {"TrackQtyOnHand": True,
-                 "QtyOnHand": _money(fields.get("qty_on_hand", 0)),
-                 "InvStartDate": _date(fields.get("inventory_start_date")),
                  "AssetAccountRef": _ref(fields.get("asset_account_id"))}
+        if "qty_on_hand" in fields:
+            body |= {"QtyOnHand": _money(fields["qty_on_hand"]),
+                     "InvStartDate": _date(fields.get("inventory_start_date"))}
     return _clean(body)
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import QboFault
-from ..rules import Ctx, as_number, money, resolve_ref
+from ..rules import Ctx, as_number, check_string, money, resolve_ref
 from .base import EntitySpec, copy_fields, framed, register
 from .sales import applied_payments, invoice_links, refresh_customer_balance
 from .txn_common import account_ref_or_default, bump, txn_date
@@ -65,6 +65,7 @@ def normalize_payment(ctx: Ctx, data: JSON, existing: JSON | None) -> JSON:
     if data.get("TotalAmt") is None:
         raise QboFault("6000", "TotalAmt", detail="Required parameter TotalAmt is missing.")
     total = money(data["TotalAmt"], "TotalAmt")
+    check_string(data, "PrivateNote", 4000)
     own_id = existing["Id"] if existing else None
     lines, applied = [], Decimal(0)
     for sent in data.get("Line") or []:
