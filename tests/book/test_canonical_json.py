@@ -35,7 +35,8 @@ def test_the_fast_text_is_the_canonical_text(value: Any) -> None:
 
 
 def test_the_cases_where_the_encoders_differ_fall_back() -> None:
-    for value in ({"big": 1e16, "small": 1e-7}, {"tiny": 1e-05, "less": -1.5e-05}, "caf\u00e9", "del\x7f", {"b": 1, "a": 2},
+    for value in ({"big": 1e16, "small": 1e-7}, {"tiny": 1e-05, "less": -1.5e-05},
+                  "caf\u00e9", "del\x7f", {"b": 1, "a": 2},
                   {"x": Decimal("1.20"), "on": date(2026, 1, 2),
                    "at": datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)}, [2**70]):
         assert dumps(value) == reference(value)
