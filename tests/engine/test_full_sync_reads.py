@@ -1,6 +1,7 @@
 """What a full sync reads from QuickBooks: every list and the company's profile in one
 batch call of queries (the profile saved unless it is a dry run), and a daily sync
-whose watermark is too old reads the lists the same way."""
+whose watermark is too old for CDC reads what changed since it the same way
+(test_changes_fallback.py: the documents)."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ async def test_the_profile_read_with_the_lists_is_saved_but_not_by_a_dry_run(
     assert len(calls) == 1 and profile_of(world).has_tax_agency is True
 
 
-async def test_a_daily_sync_past_the_change_window_reads_the_lists_in_one_call(
+async def test_a_daily_sync_past_the_change_window_reads_the_changes_in_one_call(
         world: World) -> None:
     await seed_lists(world)
     await sync(world)
@@ -103,7 +104,7 @@ async def test_a_daily_sync_past_the_change_window_reads_the_lists_in_one_call(
     later = await world.seed({"Customer": [{"DisplayName": "Arrived Later"}]})
     report, calls = await sync(world, "daily")
     assert report.failures() == []
-    [queries] = calls  # the lists (no CDC call, no profile: a daily sync keeps its own)
+    [queries] = calls  # the changes (no CDC call, no profile: a daily sync keeps its own)
     assert "SELECT * FROM CompanyInfo" not in queries
-    assert sum("FROM Customer " in q for q in queries) == 2
+    assert sum("FROM Customer " in q and "LastUpdatedTime >=" in q for q in queries) == 2
     assert imported(report, "customer") == set(later["Customer"])

@@ -181,6 +181,53 @@ async def test_cdc_reports_deletions_and_a_due_full_read(
     assert old.full_read_due == ("Customer",) and old.calls == 0
 
 
+def invoices(count: int, when: float, first: int = 1) -> list[dict[str, Any]]:
+    return [{"Id": str(first + i), "CustomerRef": {"value": "1"}, "TotalAmt": 5.0,
+             "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 5.0,
+                       "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}],
+             "MetaData": {"CreateTime": format_meta(when), "LastUpdatedTime": format_meta(when)}}
+            for i in range(count)]
+
+
+async def test_a_burst_too_dense_to_split_is_read_by_query_and_its_deletions_unseen(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        clock: ManualClock) -> None:
+    """1200 invoices changed in one second: CDC's answer is cut at 1000 however short the
+    window, so the window is read by query (every change there), and the invoices'
+    deletions there are said to be unseen: nothing is given up."""
+    since = datetime.fromtimestamp(clock.now() - 3600, UTC)
+    await seed(admin, company.realm, "Invoice", invoices(1200, clock.now() - 60))
+    await seed(admin, company.realm, "Customer", [{"DisplayName": "Walk-in", "Active": True}])
+    client = await make_client()
+    changes = await client.changes_since(["Customer", "Invoice"], since)
+    assert len(changes.of("Invoice")) == 1200 and len(changes.of("Customer")) == 1
+    assert changes.full_read_due == () and changes.deletions_unseen == ("Invoice",)
+
+
+async def test_read_changed_counts_the_known_ids_and_reads_only_the_short_ones(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        clock: ManualClock, recorder: Recorder) -> None:
+    """What changed since a moment, by query, and which known ids are gone: one batch
+    call (the changes' COUNT and first page, a COUNT per 1000 known ids), then the rows
+    of the one thousand whose COUNT came up short, as a POST (too long for a URL)."""
+    await seed(admin, company.realm, "Invoice", invoices(2500, clock.now() - 600))
+    since = datetime.fromtimestamp(clock.now() - 60, UTC)
+    await seed(admin, company.realm, "Invoice", invoices(1, clock.now(), first=7))
+    client = await make_client()
+    before = len(recorder.requests)
+    known = [str(i) for i in range(1, 2501)] + ["2601", "2602"]  # deleted meanwhile
+    found = await client.read_changed(["Invoice"], since, {"Invoice": known})
+    assert [row["Id"] for row in found.rows["Invoice"]] == ["7"]
+    assert found.gone == {"Invoice": {"2601", "2602"}} and found.checked_at is not None
+    calls = recorder.requests[before:]
+    assert [(r.method, r.url.path.rsplit("/", 1)[-1]) for r in calls] == [
+        ("POST", "batch"), ("POST", "query")]
+    first = recorder.batches()[-1]["body"]["BatchItemRequest"]
+    assert sum("COUNT(*)" in item["Query"] and "Id IN" in item["Query"]
+               for item in first) == 3
+    assert "'2001'" in calls[1].content.decode() and "'1'," not in calls[1].content.decode()
+
+
 @pytest.mark.parametrize(("code", "action"), [("6190", Action.COMPANY_PROBLEM),
                                                ("6210", Action.COMPANY_PROBLEM),
                                                ("3100", Action.NEEDS_RECONNECT),

@@ -9,7 +9,7 @@ from its links. Each ledger translates them to its own wire format."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -123,8 +123,14 @@ class CompanyProfile:
 
 @dataclass(frozen=True)
 class ChangeSet:
+    """What changed, to ``until`` (the ledger's own time: the next window's start).
+    ``deletions_unseen``: kinds whose adds and changes are all here but whose deletions
+    in part of the window may be missing (a window too busy for the change feed); the
+    engine asks :meth:`Ledger.read_changes` which of the ids it links are gone."""
+
     records: list[RemoteRecord]
     until: datetime
+    deletions_unseen: tuple[RemoteKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,8 @@ class Lists:
 
 
 class FullReadDue(Exception):
-    """The watermark is too old for incremental changes; read everything instead."""
+    """The watermark is too old for the change feed; read what changed another way
+    (:meth:`Ledger.read_changes`)."""
 
 
 class Ledger(Protocol):
@@ -171,4 +178,15 @@ class Ledger(Protocol):
         ...
 
     async def changes_since(self, kinds: Sequence[RemoteKind], since: datetime
-                            ) -> ChangeSet: ...
+                            ) -> ChangeSet:
+        """What changed since ``since``, deletions included (``deleted`` records);
+        raises :class:`FullReadDue` when the change feed cannot go back that far."""
+        ...
+
+    async def read_changes(self, kinds: Sequence[RemoteKind], since: datetime,
+                           known: Mapping[RemoteKind, Collection[str]]) -> ChangeSet:
+        """What changed since ``since`` without the change feed: every record of
+        ``kinds`` changed since then, and a ``deleted`` record for each id of ``known``
+        (the remote ids the engine links, by kind) that the ledger no longer has (of the
+        kinds it deletes). In as few calls as the edition can."""
+        ...

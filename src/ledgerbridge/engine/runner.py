@@ -7,7 +7,7 @@ QuickBooks call)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -21,6 +21,7 @@ from ledgerbridge.engine.context import Context, Key
 from ledgerbridge.engine.graph import LEVEL
 from ledgerbridge.engine.inbound import Inbound
 from ledgerbridge.engine.ledger import (
+    ChangeSet,
     CompanyProfile,
     FullReadDue,
     Ledger,
@@ -28,6 +29,7 @@ from ledgerbridge.engine.ledger import (
     RemoteKind,
     RemoteRecord,
 )
+from ledgerbridge.engine.links import GONE
 from ledgerbridge.engine.matching import NameIndex
 from ledgerbridge.engine.operations import OPEN_STATES
 from ledgerbridge.engine.outcomes import RecordOutcome, summarize
@@ -144,14 +146,37 @@ class SyncRunner:
 
     async def _changes(self, ctx: Context, since: datetime, index: NameIndex
                        ) -> list[RecordOutcome]:
+        changes = await self._changes_since(ctx, since)
+        index.add(changes.records)
+        self._checked_at = changes.until
+        return [] if ctx.dry_run else Inbound(ctx).apply(changes.records)
+
+    async def _changes_since(self, ctx: Context, since: datetime) -> ChangeSet:
+        """QuickBooks' changes since ``since``, deletions included. Past what the change
+        feed covers (30 days for QuickBooks Online) they are read another way, and the
+        documents deleted meanwhile are found among the ones linked here; a window too
+        busy for it loses its deletions only, which are found the same way."""
         ctx.conn.commit()
         try:
             changes = await self.ledger.changes_since(INBOUND, since)
         except FullReadDue:
-            return self._take_lists(ctx, await self._read_lists(ctx.conn), index)
-        index.add(changes.records)
-        self._checked_at = changes.until
-        return [] if ctx.dry_run else Inbound(ctx).apply(changes.records)
+            return await self.ledger.read_changes(INBOUND, since, self._linked(ctx, INBOUND))
+        if not changes.deletions_unseen:
+            return changes
+        gone = await self.ledger.read_changes(
+            (), since, self._linked(ctx, changes.deletions_unseen))
+        return replace(changes, records=changes.records + gone.records, deletions_unseen=())
+
+    @staticmethod
+    def _linked(ctx: Context, kinds: Sequence[RemoteKind]) -> dict[RemoteKind, list[str]]:
+        """The remote ids of ``kinds`` linked here, but those known to be deleted there
+        (read, then committed: no transaction stays open while QuickBooks is asked)."""
+        linked: dict[RemoteKind, list[str]] = {kind: [] for kind in kinds}
+        for link in ctx.links.all():
+            if link.remote_kind in linked and link.sent_hash != GONE:
+                linked[link.remote_kind].append(link.remote_id)
+        ctx.conn.commit()
+        return linked
 
     def _roots(self, ctx: Context, mode: Mode, feed_from: int, feed_to: int,
                push: Sequence[Key]) -> list[Root]:

@@ -35,7 +35,16 @@ from ledgerbridge.qbo.errors import Action, QboError, classify
 from ledgerbridge.qbo.faults import faults_from_json
 from ledgerbridge.qbo.http import QboHttp, failure
 from ledgerbridge.qbo.operations import BATCH_SIZE
-from ledgerbridge.qbo.reads import PAGE, base_conditions, ok_body, query, where
+from ledgerbridge.qbo.reads import (
+    PAGE,
+    base_conditions,
+    literal,
+    moment,
+    ok_body,
+    time_of,
+    timed_query,
+    where,
+)
 
 PAGES_PER_BATCH = 10  # pages of 1000 in one batch call: an answer near 10,000 rows
 Row = dict[str, Any]
@@ -81,14 +90,18 @@ def _response(ask: Ask, item: Any) -> dict[str, Any] | QboError:
     return response if isinstance(response, dict) else {}
 
 
-async def send(http: QboHttp, batch: Sequence[Ask]) -> dict[str, dict[str, Any]]:
+async def send(http: QboHttp, batch: Sequence[Ask], times: list[str] | None = None
+               ) -> dict[str, dict[str, Any]]:
     """``{key: QueryResponse}`` of one batch call (a lone query goes as a plain query);
-    items that failed for a passing reason are asked again."""
+    items that failed for a passing reason are asked again. ``times`` gets QuickBooks'
+    time of each answer."""
     found: dict[str, dict[str, Any]] = {}
     pending = list(batch)
     tries = 0
     while True:
-        answered = await _send_once(http, pending)
+        answered, when = await _send_once(http, pending)
+        if times is not None and when is not None:
+            times.append(when)
         again: list[Ask] = []
         passing: QboError | None = None
         for ask in pending:
@@ -108,30 +121,33 @@ async def send(http: QboHttp, batch: Sequence[Ask]) -> dict[str, dict[str, Any]]
 
 
 async def _send_once(http: QboHttp, batch: Sequence[Ask]
-                     ) -> dict[str, dict[str, Any] | QboError]:
+                     ) -> tuple[dict[str, dict[str, Any] | QboError], str | None]:
     if len(batch) == 1:
-        return {batch[0].key: await query(http, batch[0].text, batch[0].entity)}
+        response, when = await timed_query(http, batch[0].text, batch[0].entity)
+        return {batch[0].key: response}, when
     body = {"BatchItemRequest": [{"bId": str(i), "Query": ask.text}
                                  for i, ask in enumerate(batch)]}
     answer = await http.request("POST", "batch", json=body, batch=True,
                                 entity=batch[0].entity)
-    items = {str(item.get("bId")): item
-             for item in ok_body(answer, batch[0].entity).get("BatchItemResponse", [])
+    answered = ok_body(answer, batch[0].entity)
+    items = {str(item.get("bId")): item for item in answered.get("BatchItemResponse", [])
              if isinstance(item, dict)}
-    return {ask.key: _response(ask, items.get(str(i))) for i, ask in enumerate(batch)}
+    return ({ask.key: _response(ask, items.get(str(i))) for i, ask in enumerate(batch)},
+            time_of(answered))
 
 
-async def ask_all(http: QboHttp, groups: Iterable[Sequence[Ask]]
-                  ) -> dict[str, dict[str, Any]]:
+async def ask_all(http: QboHttp, groups: Iterable[Sequence[Ask]],
+                  times: list[str] | None = None) -> dict[str, dict[str, Any]]:
     """Every query's ``QueryResponse`` by key: packed, the batches sent concurrently;
-    the first error (once every call has ended) is raised."""
+    the first error (once every call has ended) is raised. ``times`` gets QuickBooks'
+    time of each answer."""
     # as many batches at once as may be in flight; the rest queue here rather than
     # every one of them polling the budget for a free slot
     slots = asyncio.Semaphore(max(1, http.budget.limits.in_flight))
 
     async def one(batch: list[Ask]) -> dict[str, dict[str, Any]]:
         async with slots:
-            return await send(http, batch)
+            return await send(http, batch, times)
 
     answered = await asyncio.gather(*(one(batch) for batch in pack(groups)),
                                     return_exceptions=True)
@@ -171,6 +187,8 @@ class _List:
         counted = answers.get(f"{self.entity}#count")
         if counted is not None:
             self.expected = int(counted.get("totalCount", 0))
+        if not self.asked:  # ended in an earlier round (others read on): stays ended
+            return
         last = PAGE
         for start in self.asked:
             page = answers[self._page(start).key].get(self.entity, [])
@@ -196,15 +214,21 @@ class _List:
 
 
 async def _complete(http: QboHttp, lists: Sequence[_List],
-                    answers: Mapping[str, dict[str, Any]]) -> None:
-    """Take the answers in, then ask for the missing pages until every list ends."""
+                    answers: Mapping[str, dict[str, Any]], extra: Sequence[Ask] = ()
+                    ) -> dict[str, dict[str, Any]]:
+    """Take the answers in, then ask for the missing pages until every list ends;
+    ``extra`` queries go with the first of those calls (their answers are returned)."""
+    found: dict[str, dict[str, Any]] = {}
     while True:
         for reading in lists:
             reading.take(answers)
         groups = [[page] for reading in lists for page in reading.pages()]
+        groups += [[ask] for ask in extra]
         if not groups:
-            return
+            return found
         answers = await ask_all(http, groups)
+        found.update((ask.key, answers[ask.key]) for ask in extra)
+        extra = ()
 
 
 async def _read(http: QboHttp, lists: Sequence[_List], extra: Sequence[Ask] = ()
@@ -215,28 +239,114 @@ async def _read(http: QboHttp, lists: Sequence[_List], extra: Sequence[Ask] = ()
     return answers
 
 
+async def _again_if_vanished(http: QboHttp, lists: dict[str, _List]) -> None:
+    """Read once more, alone, the lists whose rows vanished while they were read."""
+    vanished = [reading for reading in lists.values() if reading.vanished]
+    if not vanished:
+        return
+    again = [_List(reading.entity, reading.clause) for reading in vanished]
+    await _read(http, again)
+    for reading in again:
+        if reading.vanished:
+            raise RetryLaterError(
+                f"{reading.entity} records changed in QuickBooks while they were read "
+                f"(COUNT said {reading.expected}, the pages held {len(reading.rows)}); "
+                "read again later")
+        lists[reading.entity] = reading
+
+
+def _lists(entities: Sequence[str], since: datetime | None) -> dict[str, _List]:
+    return {entity: _List(entity, where(*base_conditions(entity, since)))
+            for entity in dict.fromkeys(entities)}
+
+
 async def read_lists(http: QboHttp, entities: Sequence[str],
                      extra: Mapping[str, str] | None = None, since: datetime | None = None
                      ) -> tuple[dict[str, list[Row]], dict[str, dict[str, Any]]]:
     """``({entity: every row}, {name: QueryResponse of extra[name]})``: each entity's
     rows (changed since ``since``), inactive ones included, in Id order."""
-    lists = {entity: _List(entity, where(*base_conditions(entity, since)))
-             for entity in dict.fromkeys(entities)}
+    lists = _lists(entities, since)
     extras = [Ask(f"?{name}", name, text) for name, text in (extra or {}).items()]
     answers = await _read(http, list(lists.values()), extras)
-    vanished = [reading for reading in lists.values() if reading.vanished]
-    if vanished:  # once more, those alone
-        again = [_List(reading.entity, reading.clause) for reading in vanished]
-        await _read(http, again)
-        for reading in again:
-            if reading.vanished:
-                raise RetryLaterError(
-                    f"{reading.entity} records changed in QuickBooks while they were read "
-                    f"(COUNT said {reading.expected}, the pages held {len(reading.rows)}); "
-                    "read again later")
-            lists[reading.entity] = reading
+    await _again_if_vanished(http, lists)
     return ({entity: list(reading.rows.values()) for entity, reading in lists.items()},
             {ask.entity: answers[ask.key] for ask in extras})
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Up to a page of one entity's ids, checked against QuickBooks: their COUNT first,
+    their rows only when it comes up short (some were deleted)."""
+
+    entity: str
+    ids: tuple[str, ...]
+    number: int
+
+    def _query(self, what: str, tail: str = "") -> str:
+        listed = ", ".join(literal(remote_id) for remote_id in self.ids)
+        clause = where(*base_conditions(self.entity, None), f"Id IN ({listed})")
+        return f"SELECT {what} FROM {self.entity}{clause}{tail}"
+
+    def count(self) -> Ask:
+        return Ask(f"{self.entity}!{self.number}#count", self.entity,
+                   self._query("COUNT(*)"))
+
+    def rows(self) -> Ask:
+        return Ask(f"{self.entity}!{self.number}", self.entity,
+                   self._query("*", f" MAXRESULTS {PAGE}"), page=True)
+
+    def short(self, answers: Mapping[str, dict[str, Any]]) -> bool:
+        return int(answers[self.count().key].get("totalCount", 0)) < len(self.ids)
+
+    def gone(self, answers: Mapping[str, dict[str, Any]]) -> set[str]:
+        page = answers[self.rows().key].get(self.entity, [])
+        there = {str(row.get("Id")) for row in page if isinstance(row, dict)} \
+            if isinstance(page, list) else set()
+        return set(self.ids) - there
+
+
+def _known(known: Mapping[str, Iterable[str]]) -> list[_Known]:
+    checks: list[_Known] = []
+    for entity, ids in known.items():
+        ordered = sorted({str(remote_id) for remote_id in ids}, key=lambda i: (len(i), i))
+        checks += [_Known(entity, tuple(ordered[start:start + PAGE]), start // PAGE)
+                   for start in range(0, len(ordered), PAGE)]
+    return checks
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What :func:`read_changed` found: each entity's rows changed since the moment
+    asked, the known ids QuickBooks no longer has, and QuickBooks' time of the first
+    answer (what was changed before it has been read)."""
+
+    rows: dict[str, list[Row]]
+    gone: dict[str, set[str]]
+    checked_at: datetime | None
+
+
+async def read_changed(http: QboHttp, entities: Sequence[str], since: datetime,
+                       known: Mapping[str, Iterable[str]]) -> Changed:
+    """Every row of ``entities`` changed since ``since`` (inactive names included), and
+    which ``known`` ids (by entity) QuickBooks no longer has: a query cannot show
+    deletions, so the known ids are counted, a COUNT per 1000, with each entity's COUNT
+    and first page; then the missing pages and the rows of the ids whose COUNT came up
+    short go together."""
+    lists = _lists(entities, since)
+    checks = _known(known)
+    times: list[str] = []
+    answers = await ask_all(http, [reading.opening() for reading in lists.values()]
+                            + [[check.count()] for check in checks], times)
+    short = [check for check in checks if check.short(answers)]
+    found = await _complete(http, list(lists.values()), answers,
+                            [check.rows() for check in short])
+    await _again_if_vanished(http, lists)
+    gone: dict[str, set[str]] = {}
+    for check in short:
+        gone.setdefault(check.entity, set()).update(check.gone(found))
+    moments = [when for when in map(moment, times) if when is not None]
+    return Changed({entity: list(reading.rows.values()) for entity, reading in lists.items()},
+                   gone, min(moments, default=None))
 
 
 async def read_all(http: QboHttp, entity: str, since: datetime | None = None) -> list[Row]:

@@ -4,9 +4,12 @@ QuickBooks answers at most 1000 objects per CDC call (shared by the entities ask
 looks at most 30 days back. When an answer reaches 1000 it may be cut short, so the window
 is split: first by entity (each alone), then, for one entity, in time: the later half is
 asked again by CDC (recursively, until an answer stays under 1000), the earlier half is
-read with a bounded query on ``MetaData.LastUpdatedTime``. Queries do not return deleted
-transactions, so an entity whose deletions may be missing from a cut answer is listed in
-``full_read_due``; so is everything when ``since`` is over 30 days old.
+read with a bounded query on ``MetaData.LastUpdatedTime`` (CDC has a start and no end,
+so only a window's later part can be asked of it again); a window under two seconds
+still cut short is read by query whole. Queries do not return deleted transactions, so
+an entity whose deletions may be missing from the part read by query is listed in
+``deletions_unseen`` (its adds and changes are all there). Everything is in
+``full_read_due`` when ``since`` is over 30 days old, and nothing is read.
 """
 
 from __future__ import annotations
@@ -47,26 +50,21 @@ class ChangeSet:
 
     changes: list[Change] = field(default_factory=list)
     checked_at: datetime | None = None
+    #: every entity when ``since`` is over 30 days old (then nothing was read)
     full_read_due: tuple[str, ...] = ()
+    #: entities whose deletions in part of the window may be missing (read by query)
+    deletions_unseen: tuple[str, ...] = ()
     calls: int = 0
 
     def of(self, entity: str) -> list[Change]:
         return [change for change in self.changes if change.entity == entity]
 
 
-def _time(text: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 class _Collector:
     def __init__(self, http: QboHttp) -> None:
         self.http = http
         self.found: dict[tuple[str, str], Change] = {}
-        self.full_read_due: set[str] = set()
+        self.deletions_unseen: set[str] = set()
         self.checked_at: datetime | None = None
         self.calls = 0
 
@@ -83,7 +81,7 @@ class _Collector:
         body = reads.ok_body(answer, entities[0])
         self.calls += 1
         if self.checked_at is None:
-            self.checked_at = _time(body.get("time"))
+            self.checked_at = reads.moment(body.get("time"))
         got: dict[str, list[Any]] = {name: [] for name in entities}
         for block in body.get("CDCResponse", [{}])[0].get("QueryResponse", []):
             for name, objects in block.items():
@@ -106,17 +104,19 @@ class _Collector:
         await self.split_in_time(entities[0], since, self.checked_at or until)
 
     async def split_in_time(self, entity: str, since: datetime, until: datetime) -> None:
-        if until - since < MIN_WINDOW:
-            self.full_read_due.add(entity)
-            return
-        middle = since + (until - since) / 2
-        await self.collect([entity], middle, until)
+        """``[middle, now]`` by CDC again, ``[since, middle)`` by query; a window too
+        short to split is read by query up to ``until`` (the first answer's time: what
+        changed later is the next run's)."""
+        middle = until
+        if until - since >= MIN_WINDOW:
+            middle = since + (until - since) / 2
+            await self.collect([entity], middle, until)
         clause = reads.where(*reads.base_conditions(entity, since),
                              f"MetaData.LastUpdatedTime < {reads.literal(reads.stamp(middle))}")
         for row in await reads.read_pages(self.http, entity, clause):
             self.keep(entity, row)
         if entity in DELETABLE:
-            self.full_read_due.add(entity)
+            self.deletions_unseen.add(entity)
 
 
 async def changes_since(http: QboHttp, entities: list[str], since: datetime, *,
@@ -130,5 +130,5 @@ async def changes_since(http: QboHttp, entities: list[str], since: datetime, *,
     return ChangeSet(changes=sorted(collector.found.values(),
                                     key=lambda c: (c.entity, c.updated, c.id)),
                      checked_at=collector.checked_at,
-                     full_read_due=tuple(sorted(collector.full_read_due)),
+                     deletions_unseen=tuple(sorted(collector.deletions_unseen)),
                      calls=collector.calls)

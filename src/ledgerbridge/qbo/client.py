@@ -7,6 +7,8 @@
                                             {"CompanyInfo": "SELECT * FROM CompanyInfo"})
     found = await client.find_by_names("Vendor", ["Acme Supply"]) # {name: record}
     changes = await client.changes_since(["Customer", "Invoice"], since)
+    changed = await client.read_changed(["Invoice"], since,       # when CDC cannot:
+                                        {"Invoice": ["12", "40"]}) # rows, ids gone
 
 ``read_all`` and ``read_lists`` go through batch calls (:mod:`ledgerbridge.qbo.batch_reads`):
 the first asks every entity's COUNT and first page, plus the extra queries (``answers``
@@ -103,6 +105,14 @@ class QboClient:
     async def changes_since(self, entities: Sequence[str], since: datetime) -> ChangeSet:
         """What changed since ``since`` (CDC, windows split past 1000 objects)."""
         return await cdc.changes_since(self.http, list(entities), since, now=self.now())
+
+    async def read_changed(self, entities: Sequence[str], since: datetime,
+                           known: Mapping[str, Iterable[str]]) -> batch_reads.Changed:
+        """Rows of ``entities`` changed since ``since``, read by query (when CDC cannot
+        go back that far), and which ``known`` ids, by entity, QuickBooks no longer has
+        (a query shows no deletions): in one round of batch calls, a second for the
+        missing pages and the rows of 1000 ids among which some are gone."""
+        return await batch_reads.read_changed(self.http, entities, since, known)
 
     async def get(self, entity: str, entity_id: str) -> dict[str, Any]:
         answer = await self.http.request("GET", f"{entity.lower()}/{entity_id}",

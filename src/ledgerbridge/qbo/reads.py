@@ -5,7 +5,7 @@ the URL. Whole lists, checked against COUNT, are read in batch calls by
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -38,9 +38,36 @@ def ok_body(answer: Answer, entity: str) -> dict[str, Any]:
 
 async def query(http: QboHttp, text: str, entity: str = "") -> dict[str, Any]:
     """The ``QueryResponse`` of ``text``."""
-    answer = await http.request("GET", "query", params={"query": text}, entity=entity)
-    response = ok_body(answer, entity).get("QueryResponse", {})
-    return response if isinstance(response, dict) else {}
+    response, _ = await timed_query(http, text, entity)
+    return response
+
+
+async def timed_query(http: QboHttp, text: str, entity: str = ""
+                      ) -> tuple[dict[str, Any], str | None]:
+    """The ``QueryResponse`` of ``text`` and QuickBooks' ``time`` of the answer. A query
+    too long for a URL (long IN lists) goes as the body of a POST, as QuickBooks allows."""
+    if len(quote(text, safe="")) > MAX_URL - URL_ALLOWANCE:
+        answer = await http.request("POST", "query", content=text, entity=entity)
+    else:
+        answer = await http.request("GET", "query", params={"query": text}, entity=entity)
+    body = ok_body(answer, entity)
+    response = body.get("QueryResponse", {})
+    return (response if isinstance(response, dict) else {}), time_of(body)
+
+
+def moment(text: Any) -> datetime | None:
+    """A QuickBooks time (``2020-09-29T05:58:16.187-07:00``) as an aware datetime."""
+    try:
+        found = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def time_of(body: dict[str, Any]) -> str | None:
+    """QuickBooks' own time of an answer (its ``time``)."""
+    found = body.get("time")
+    return found if isinstance(found, str) else None
 
 
 async def rows(http: QboHttp, entity: str, text: str) -> list[dict[str, Any]]:
