@@ -111,7 +111,7 @@ def test_supersede_many_dismisses_only_other_unfinished_operations(
         ops.move_many([old_b], "sent")
         ops.move_many([old_b], "failed", message="no")
         ops.move_many([done_c], "sent")
-        ops.finish_many([(done_c["id"], "9")])
+        ops.finish_many([(done_c["id"], "9", None)])
         new_a, new_b, new_c = ops.stage_many(
             [planned("a", 2), planned("b", 2), planned("c", 2)], "run-2")
         ops.supersede_many([("customer", "a"), ("customer", "b"), ("customer", "c")],

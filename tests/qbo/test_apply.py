@@ -8,9 +8,10 @@ from collections import Counter
 import httpx
 import pytest
 
+from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.qbo.errors import Action
 from ledgerbridge.qbo.http import RetryPolicy
-from ledgerbridge.qbo.operations import Operation, batch_request_id, pack
+from ledgerbridge.qbo.operations import Operation, Result, batch_request_id, pack
 
 from .conftest import Company, MakeClient, Recorder, records
 
@@ -130,9 +131,8 @@ async def test_failures_are_classified_per_operation(make_client: MakeClient) ->
     assert stale.action is Action.REREAD_AND_RETRY
 
 
-async def test_delete_and_void_map_back(make_client: MakeClient, admin: httpx.AsyncClient,
-                                        company: Company) -> None:
-    client = await make_client()
+async def _two_invoices(client: QboClient, admin: httpx.AsyncClient, company: Company
+                        ) -> list[Result]:
     [customer] = await client.apply([Operation("c", "create", "Customer",
                                                {"DisplayName": "Payer"})])
     line = {"Amount": 10, "DetailType": "SalesItemLineDetail",
@@ -148,12 +148,41 @@ async def test_delete_and_void_map_back(make_client: MakeClient, admin: httpx.As
     made = await client.apply([Operation("i1", "create", "Invoice", invoice),
                                Operation("i2", "create", "Invoice", invoice)])
     assert all(r.ok for r in made), [r.error for r in made]
+    return made
+
+
+async def test_delete_and_void_map_back(make_client: MakeClient, admin: httpx.AsyncClient,
+                                        company: Company) -> None:
+    client = await make_client()
+    made = await _two_invoices(client, admin, company)
     done = await client.apply([
         Operation("d1", "delete", "Invoice", {"Id": made[0].entity_id, "SyncToken": "0"}),
         Operation("v2", "void", "Invoice", {"Id": made[1].entity_id, "SyncToken": "0"})])
     assert done[0].ok and done[0].entity_id == made[0].entity_id
     assert done[0].object is not None and done[0].object["status"] == "Deleted"
     assert done[1].ok and done[1].sync_token == "1"
+
+
+async def test_a_delete_or_void_of_what_is_gone_is_done_an_update_is_not(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company) -> None:
+    """610 (object not found) answering a delete or a void names the very invoice: it
+    is gone already, so the work is done; answering an update it stays a failure."""
+    client = await make_client()
+    made = await _two_invoices(client, admin, company)
+    gone = {"Id": made[0].entity_id, "SyncToken": "0"}
+    [deleted] = await client.apply([Operation("d1", "delete", "Invoice", gone)])
+    assert deleted.ok
+    by_id = {r.operation_id: r for r in await client.apply([
+        Operation("d1-2", "delete", "Invoice", gone),
+        Operation("v1", "void", "Invoice", gone),
+        Operation("u1", "update", "Invoice", {**gone, "sparse": True, "PrivateNote": "x"})])}
+    for op_id, says in (("d1-2", "deleted already"), ("v1", "nothing left to void")):
+        error = by_id[op_id].error
+        assert error is not None and error.code == "610"
+        assert error.action is Action.ALREADY_DONE and says in error.message
+    update = by_id["u1"].error
+    assert update is not None and update.code == "610"
+    assert update.action is Action.RECORD_FAILED and "Reactivate it" in update.message
 
 
 @pytest.mark.parametrize("seed", [4, 7])

@@ -27,7 +27,7 @@ BASE = "http://qbo.test"
 _writes = itertools.count()
 
 
-def _is_write(request: httpx.Request) -> bool:
+def is_write(request: httpx.Request) -> bool:
     """A QuickBooks call that writes (a batch of queries or a query reads)."""
     path = request.url.path
     return request.method == "POST" and "/v3/company/" in path \
@@ -42,7 +42,7 @@ class WritesUnavailable(httpx.AsyncBaseTransport):
         self.refused = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if _is_write(request):
+        if is_write(request):
             self.refused += 1
             return httpx.Response(503, json={"Fault": {"Error": [
                 {"Message": "Service Unavailable", "code": "503"}], "type": "SERVICE"}})
@@ -59,7 +59,7 @@ class AnswersLost(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         answer = await self.inner.handle_async_request(request)
-        if _is_write(request):
+        if is_write(request):
             self.lost += 1
             return httpx.Response(502, text="Bad Gateway")
         return answer

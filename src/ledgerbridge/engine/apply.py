@@ -28,6 +28,12 @@ SEND_CHUNK = 3000
 #: what a create whose answer was lost says until the next run has looked it up
 LOOKED_UP = ("Its answer was lost, so it may be in QuickBooks already: the next sync looks "
              "for it there before sending it again.")
+#: what any other write whose answer was lost says until the next run sends it again
+SAME_REQUEST = ("Its answer was lost, so QuickBooks may have done it already: the next "
+                "sync sends it again as the same request, which QuickBooks does not carry "
+                "out twice.")
+#: what the outcome of a write that succeeded is called, by the ledger's action
+VERBS = {"create": "created", "update": "updated", "void": "voided", "delete": "deleted"}
 #: the id of a name this run is about to create (in the name index only)
 PLANNED = "planned:"
 #: an inventory item's count, sent with an update only as ``_keep_their_count`` says
@@ -84,7 +90,7 @@ class LevelRunner:
         self.outcomes: list[RecordOutcome] = []
         #: results not yet written (``_flush`` writes them together)
         self._links: list[Link] = []
-        self._done: list[tuple[str, str | None]] = []
+        self._done: list[tuple[str, str | None, str | None]] = []
         self._superseded: list[tuple[str, str]] = []
 
     # deciding -------------------------------------------------------------------------
@@ -318,22 +324,13 @@ class LevelRunner:
         return row
 
     def _ledger_op(self, work: Work) -> LedgerOp:
+        """The operation's current attempt (``sent`` already)."""
         assert work.op is not None
         # the stored payload itself: neither the ledger nor this runner changes it
         return LedgerOp(work.op["id"], ledger_action(work.action), work.built.remote_kind,
                         work.op["payload"], work.link.remote_id if work.link else None,
-                        work.link.remote_version if work.link else None)
-
-    async def _resolve_unknown(self, work: Work, op: LedgerOp) -> bool:
-        """A create sent before whose answer was lost: link what it made, if anything."""
-        if op.action != "create":
-            return False
-        self.checkpoint()
-        found = await self.ledger.find_created(op)
-        if found is None:
-            return False
-        self._succeed(work, LedgerResult(op.id, found), "created")
-        return True
+                        work.link.remote_version if work.link else None,
+                        work.op["attempts"])
 
     def _planned(self, work: Work) -> Planned:
         return Planned(work.kind, work.record["id"], work.record["version"], work.action,
@@ -352,7 +349,7 @@ class LevelRunner:
         # failed here, before QuickBooks saw it, and the problem is gone now
         ops.move_many([r for r in rows if r["state"] == "failed" and r["error_action"] is None],
                       "pending", message=None)
-        ready: list[tuple[Work, LedgerOp]] = []
+        going: list[Work] = []
         payloads: list[tuple[str, Mapping[str, Any]]] = []
         for work, row in zip(works, rows, strict=True):
             if row["state"] in ("failed", "needs_attention"):
@@ -366,15 +363,14 @@ class LevelRunner:
                 row["payload"] = dict(work.built.fields)  # not sent yet: the record as now
                 row["payload_text"] = None
                 payloads.append((row["id"], row["payload"]))
-            op = self._ledger_op(work)
-            if row["state"] == "sent" and not row.get("new") \
-                    and await self._resolve_unknown(work, op):
-                continue
-            ready.append((work, op))
+            # one still sent by an earlier run (its outcome unknown; a create was looked
+            # up at the start of this run, and not found) goes again as the same attempt
+            going.append(work)
         ops.set_payloads(payloads)
-        ops.move_many([w.op for w, _ in ready if w.op and w.op["state"] == "blocked"],
-                      "pending")
-        ops.move_many([w.op for w, _ in ready if w.op and w.op["state"] == "pending"], "sent")
+        ops.move_many([w.op for w in going if w.op and w.op["state"] == "blocked"], "pending")
+        # each of the others begins a new attempt, under a request id of its own
+        ops.move_many([w.op for w in going if w.op and w.op["state"] == "pending"], "sent")
+        ready = [(work, self._ledger_op(work)) for work in going]
         self.checkpoint()
         collector.checkpoint()  # the chunk's work lives until it is written
         if ready:
@@ -389,25 +385,27 @@ class LevelRunner:
         """Write what succeeded: links, operations done, older ones superseded."""
         self.ctx.links.put_many(self._links)
         self.ctx.ops.finish_many(self._done)
-        self.ctx.ops.supersede_many(self._superseded, [op_id for op_id, _ in self._done])
+        self.ctx.ops.supersede_many(self._superseded, [done[0] for done in self._done])
         self._links, self._done, self._superseded = [], [], []
 
     async def _settle(self, work: Work, op: LedgerOp, result: LedgerResult) -> None:
         if result.ok:
-            verb = {"create": "created", "update": "updated", "void": "voided",
-                    "delete": "deleted"}[op.action]  # the ledger's action
-            self._succeed(work, result, verb)
+            self._succeed(work, result, VERBS[op.action])
             return
         error = result.error
         assert error is not None
         if error.action == "reread_retry" and op.remote_id:
+            assert work.op is not None
             fresh = await self.ledger.read(op.kind, op.remote_id)
             if fresh is not None:
-                retry = LedgerOp(op.id[:38] + "r1", op.action, op.kind, op.fields, fresh.id,
-                                 fresh.version)
+                # a new attempt, with the SyncToken read now: under the request id of the
+                # first attempt (or of one an earlier run made) QuickBooks would answer
+                # again as it answered then
+                retry = replace(op, remote_id=fresh.id, remote_version=fresh.version,
+                                attempt=self.ctx.ops.next_attempt(work.op))
                 again = (await self.ledger.apply([retry]))[0]
                 if again.ok:
-                    self._succeed(work, LedgerResult(op.id, again.record), "updated")
+                    self._succeed(work, again, VERBS[op.action])
                     return
                 error = again.error or error
             self.ctx.ops.move(op.id, "needs_attention", error_code=error.code,
@@ -416,14 +414,17 @@ class LevelRunner:
             self._note(work, "failed", error.message)
             return
         if error.action in ("retry_later", "needs_reconnect"):
-            if error.maybe_applied and op.action == "create":
-                # the answer was lost, not perhaps the create: it stays sent, so the next
-                # run looks it up in QuickBooks (and links it) before sending it again
-                message = f"{error.message} {LOOKED_UP}"
+            if error.maybe_applied:
+                # the answer was lost, not perhaps the write: it stays sent, and the next
+                # run sends it again as the same attempt (a create is looked up in
+                # QuickBooks, and linked if found, first)
+                message = f"{error.message} {LOOKED_UP if op.action == 'create' else SAME_REQUEST}"
                 self.ctx.ops.annotate(op.id, message, error_code=error.code,
                                       error_action=error.action, raw_error=error.raw)
                 self._note(work, "retry_later", message)
                 return
+            # refused (throttled, say): QuickBooks did not do it; the next send is a new
+            # attempt
             self.ctx.ops.move(op.id, "pending", error_code=error.code,
                               error_action=error.action, message=error.message,
                               raw_error=error.raw)
@@ -452,9 +453,10 @@ class LevelRunner:
                                     work.link.remote_id, work.link.remote_version,
                                     work.link.remote_name, sent, work.record["version"],
                                     work.link.how))
-        self._done.append((result.op_id, record.id if record else None))
+        remote_id = record.id if record else work.link.remote_id if work.link else None
+        self._done.append((result.op_id, remote_id, result.note or None))
         self._superseded.append(work.key)
-        self._note(work, verb, "", record.id if record else None)
+        self._note(work, verb, result.note, remote_id)
 
     # the level ------------------------------------------------------------------------
     async def run(self, entries: Sequence[Entry]) -> list[RecordOutcome]:

@@ -41,8 +41,9 @@ class RemoteRecord:
 
 @dataclass(slots=True)
 class LedgerOp:
-    """One write. Transaction creates carry ``marker`` (derived from ``id``) in a
-    private note, so a create whose outcome was lost can be found again."""
+    """One write: one attempt of an operation. Transaction creates carry ``marker``
+    (derived from ``id``, the same for every attempt) in a private note, so a create
+    whose outcome was lost can be found again."""
 
     id: str
     action: Action
@@ -50,10 +51,21 @@ class LedgerOp:
     fields: Mapping[str, Any] = field(default_factory=dict)
     remote_id: str | None = None
     remote_version: str | None = None
+    #: which attempt of the operation this is (1 for the first)
+    attempt: int = 1
 
     @property
     def marker(self) -> str:
         return f"[lb:{self.id[-12:]}]"
+
+    @property
+    def request_id(self) -> str:
+        """What the ledger sends as the write's idempotency key (QuickBooks Online's
+        ``requestid``): the same for a re-send of one attempt, so a write whose answer
+        was lost is never carried out twice, and new for each attempt, so a retry is
+        not answered with the answer an earlier attempt got. The first attempt's is the
+        operation's id."""
+        return self.id if self.attempt <= 1 else f"{self.id}-{self.attempt}"
 
 
 #: ``LedgerOp.marker`` in a private note, with the space that joined it to the note
@@ -97,6 +109,9 @@ class LedgerResult:
     op_id: str
     record: RemoteRecord | None = None
     error: LedgerError | None = None
+    #: a success the ledger did not answer as one, and why it counts (a delete of what
+    #: is deleted already); ``record`` is then None: the record is as the engine knew it
+    note: str = ""
 
     @property
     def ok(self) -> bool:

@@ -6,8 +6,15 @@ deterministic id, and moves through an explicit state machine:
     failed | needs_attention -> pending (retry) | dismissed
 
 The id is derived from (connection, record, action, record version): the same change
-planned again after a crash is the same operation, and QuickBooks sees the same
-request id."""
+planned again after a crash is the same operation.
+
+``attempts`` counts the operation's attempts, and each has its own request id
+(``LedgerOp.request_id``): a move to ``sent`` begins a new attempt (a person's retry, a
+re-send after a throttle or a refusal, or after a problem here was fixed), and so does a
+re-read after a stale SyncToken (:meth:`OperationStore.next_attempt`). An operation still
+``sent`` (its outcome unknown: a crash, a lost answer) is sent again as the same attempt,
+under the same request id, so QuickBooks answers it as it did the first time instead of
+doing it twice."""
 
 from __future__ import annotations
 
@@ -56,8 +63,8 @@ _INSERT = ManyRows(lambda dialect: operations.insert().values(
     payload=bindparam("payload_text", type_=Text())))
 _FINISH = ManyRows(lambda dialect: operations.update().where(
     operations.c.id == bindparam("b_id"), operations.c.state == "sent").values(
-    state="done", remote_id=bindparam("b_remote"), message=None, error_code=None,
-    error_action=None, updated_at=bindparam("b_now")))
+    state="done", remote_id=bindparam("b_remote"), message=bindparam("b_message"),
+    error_code=None, error_action=None, updated_at=bindparam("b_now")))
 _SET_PAYLOAD = ManyRows(lambda dialect: operations.update().where(
     operations.c.id == bindparam("b_id"), operations.c.state != "sent").values(
     payload=bindparam("b_payload", type_=JSONText), updated_at=bindparam("b_now")))
@@ -186,10 +193,22 @@ class OperationStore:
                 row["attempts"] += 1
         self._note_unfinished((row, to) for row in rows)
 
-    def finish_many(self, done: Sequence[tuple[str, str | None]]) -> None:
-        """Mark sent operations done, each with the remote id it made or changed."""
-        _FINISH.run(self.conn, [{"b_id": op_id, "b_remote": remote} for op_id, remote in done],
-                    b_now=datetime.now(UTC))
+    def finish_many(self, done: Sequence[tuple[str, str | None, str | None]]) -> None:
+        """Mark sent operations done, each with the remote id it made or changed and a
+        note (None for most)."""
+        _FINISH.run(self.conn, [{"b_id": op_id, "b_remote": remote, "b_message": note}
+                                for op_id, remote, note in done], b_now=datetime.now(UTC))
+
+    def next_attempt(self, row: dict[str, Any]) -> int:
+        """Begin a new attempt of an operation that stays ``sent`` (its last one was
+        answered: a stale SyncToken, re-read to go again); its number, which ``row``
+        keeps too."""
+        if row["state"] != "sent":
+            raise ConflictError(f"operation {row['id']} is {row['state']}, not sent")
+        row["attempts"] += 1
+        self.conn.execute(operations.update().where(operations.c.id == row["id"]).values(
+            attempts=row["attempts"], updated_at=datetime.now(UTC)))
+        return int(row["attempts"])
 
     def supersede_many(self, records: Sequence[tuple[str, str]], keep: Sequence[str]
                        ) -> None:

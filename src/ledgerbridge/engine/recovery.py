@@ -1,12 +1,15 @@
-"""After a crash: creates that were sent but whose answer was never recorded (still in
-state ``sent``) are looked up in QuickBooks before anything else happens in the run
-(DESIGN.md decision 2). Before QuickBooks' records are taken into the book, or names
-matched, or anything re-sent: otherwise a record our own lost create made would come
-back as a "new" QuickBooks record (imported into the book, or matched under a suffixed
-name) or be created a second time.
+"""After a crash or a lost answer: creates that were sent but whose answer was never
+recorded (still in state ``sent``) are looked up in QuickBooks before anything else
+happens in the run (DESIGN.md decision 2). Before QuickBooks' records are taken into the
+book, or names matched, or anything re-sent: otherwise a record our own lost create made
+would come back as a "new" QuickBooks record (imported into the book, or matched under a
+suffixed name) or be created a second time.
 
-Found: the record is linked and its operation is done. Not found: the operation goes
-back to pending and is sent again under the same id."""
+Found: the record is linked and its operation is done. Not found: the operation stays
+sent, and the run sends it again as the same attempt, under the same request id (so
+QuickBooks answers it as it answered the first time, should the lookup have missed what
+it made). Any other write left sent goes again the same way. One whose record changed
+since goes back to pending instead: the newer change goes, and replaces it once done."""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ from ledgerbridge.engine.operations import ledger_action
 from ledgerbridge.engine.outcomes import RecordOutcome
 
 FOUND = "found in QuickBooks: it was made by a run that stopped before recording it"
+NOT_FOUND = "sent before, not found in QuickBooks"
+CHANGED = "its record changed since: the newer change goes instead"
 
 
 def _ledger_op(row: RowMapping) -> LedgerOp:
@@ -46,13 +51,22 @@ async def _find_names(ledger: Ledger, rows: Sequence[RowMapping]
     return found
 
 
+def _changed_since(ctx: Context, row: RowMapping) -> bool:
+    """Whether the operation's record changed (or went) since the operation was made."""
+    record = ctx.records.get(row["record_kind"], row["record_id"])
+    return record is None or record["version"] != row["record_version"]
+
+
 async def recover(ctx: Context, ledger: Ledger) -> list[RecordOutcome]:
-    """Settle every create left ``sent`` by an earlier run; commit; say what was found."""
-    rows = [row for row in ctx.ops.in_states(("sent",))
-            if ledger_action(row["action"]) == "create" and row["direction"] == "outbound"]
-    if not rows or ctx.dry_run:
+    """Settle every write left ``sent`` by an earlier run; commit; say what was found."""
+    sent = [row for row in ctx.ops.in_states(("sent",)) if row["direction"] == "outbound"]
+    if not sent or ctx.dry_run:
         return []
     ctx.conn.commit()
+    rows = [row for row in sent if ledger_action(row["action"]) == "create"]
+    for row in sent:
+        if ledger_action(row["action"]) != "create" and _changed_since(ctx, row):
+            ctx.ops.move(row["id"], "pending", message=CHANGED)
     names = [row for row in rows if row["remote_kind"] in NAME_KINDS]
     others = [row for row in rows if row["remote_kind"] not in NAME_KINDS]
     found = await _find_names(ledger, names)
@@ -61,9 +75,11 @@ async def recover(ctx: Context, ledger: Ledger) -> list[RecordOutcome]:
     outcomes = []
     for row in rows:
         record = found.get(row["id"])
+        if record is None and _changed_since(ctx, row):
+            ctx.ops.move(row["id"], "pending", message=f"{NOT_FOUND}; {CHANGED}")
+            continue
         if record is None:
-            ctx.ops.move(row["id"], "pending", message="sent before, not found in "
-                         "QuickBooks: it will be sent again")
+            ctx.ops.annotate(row["id"], f"{NOT_FOUND}: it is sent again, as the same request")
             continue
         taken = ctx.links.by_remote(record.kind, record.id)
         if taken is not None and (taken.record_kind, taken.record_id) != (

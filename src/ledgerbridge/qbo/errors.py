@@ -33,6 +33,7 @@ class Action(StrEnum):
     REFRESH_TOKEN = "refresh_token"  # noqa: S105 - an action, not a secret
     NEEDS_RECONNECT = "needs_reconnect"
     COMPANY_PROBLEM = "company_problem"
+    ALREADY_DONE = "already_done"  # the answer says the work is done already
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,18 @@ FAULT_CODES: dict[str, Rule] = {
     "6540": Rule(Action.RECORD_FAILED, "This {entity} is part of a deposit in QuickBooks and "
                  "cannot be changed. Remove it from the deposit in QuickBooks first."),
     "10000": Rule(Action.RETRY_LATER, _RETRY),
+}
+
+#: THE table's exceptions by operation: a Fault code that means something else when it
+#: answers this operation. 610 answering a delete or a void names the very object to be
+#: deleted or voided (their body holds no other reference): it is gone already, most
+#: often deleted by an earlier try whose answer was lost.
+FAULT_CODES_BY_OPERATION: dict[tuple[str, str], Rule] = {
+    ("610", "delete"): Rule(Action.ALREADY_DONE, "QuickBooks no longer has this {entity}: "
+                            "it was deleted already (by an earlier try whose answer was "
+                            "lost, or in QuickBooks)."),
+    ("610", "void"): Rule(Action.ALREADY_DONE, "QuickBooks no longer has this {entity}, or "
+                          "it was made inactive: there is nothing left to void."),
 }
 
 #: THE table, by HTTP status, when no Fault code decides (or the body had none).
@@ -173,12 +186,14 @@ def _values(fault: Fault | None, entity: str, extra: dict[str, str]) -> dict[str
 
 def classify(status: int | None, faults: list[Fault], *, entity: str = "",
              retry_after: float | None = None, transport: str | None = None,
-             extra: dict[str, str] | None = None) -> QboError:
-    """Look an answer up in the table: the first Fault code known wins, then the status."""
+             extra: dict[str, str] | None = None, operation: str | None = None) -> QboError:
+    """Look an answer up in the table: the first Fault code known wins (as it answers
+    ``operation``, when given: create, update, delete or void), then the status."""
     fault = faults[0] if faults else None
     rule = None
     for candidate in faults:
-        rule = FAULT_CODES.get(candidate.code)
+        rule = FAULT_CODES_BY_OPERATION.get((candidate.code, operation or "")) \
+            or FAULT_CODES.get(candidate.code)
         if rule is not None:
             fault = candidate
             break

@@ -1,9 +1,10 @@
 """What the engine asks QuickBooks Online to do, and what came of it: plain data.
 
 An :class:`Operation` has a deterministic ``id`` (made by the engine from connection,
-record, action and version; at most 50 characters), which is sent as QuickBooks'
-``requestid`` so that a resend is never applied twice. A :class:`Result` says, for one
-operation, what QuickBooks answered: the new Id and SyncToken, or a classified error.
+record, action and version, and the attempt after the first; at most 50 characters),
+which is sent as QuickBooks' ``requestid`` so that a resend is never applied twice. A
+:class:`Result` says, for one operation, what QuickBooks answered: the new Id and
+SyncToken, or a classified error.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ def _names(op: Operation) -> dict[str, str]:
 
 
 def _error(op: Operation, status: int | None, item: Any) -> QboError:
-    return classify(status, faults_from_json(item), entity=op.entity, extra=_names(op))
+    return classify(status, faults_from_json(item), entity=op.entity, extra=_names(op),
+                    operation=op.action)
 
 
 def _caught(exc: LedgerbridgeError, op: Operation) -> QboError:

@@ -162,12 +162,15 @@ class QboLedger:
         ap_account = await self._ap() if any(
             op.kind == "purchase_order" and not op.fields.get("ap_account_id")
             for op in ops) else None
-        wire = [Operation(op.id, op.action, ENTITY[op.kind], self._payload(op, ap_account))
-                for op in ops]
+        # each attempt under its own requestid (its results come back in order)
+        wire = [Operation(op.request_id, op.action, ENTITY[op.kind],
+                          self._payload(op, ap_account)) for op in ops]
         results = await self.client.apply(wire)
         return [self._result(op, result) for op, result in zip(ops, results, strict=True)]
 
     def _result(self, op: LedgerOp, result: Result) -> LedgerResult:
+        if result.error is not None and result.error.action is Action.ALREADY_DONE:
+            return LedgerResult(op.id, note=result.error.message)
         if not result.ok:
             return LedgerResult(op.id, error=_error(result.error))
         body = result.object or {}
