@@ -30,6 +30,7 @@ import contextlib
 import cProfile
 import json
 import os
+import platform
 import pstats
 import random
 import resource
@@ -371,7 +372,7 @@ def naive(server: str, records: list[dict[str, Any]], time_scale: float) -> dict
 
 
 # main ------------------------------------------------------------------------------------
-QUIET_CALIBRATION_MS = 95
+QUIET_CALIBRATION_MS = 70
 
 
 def calibration_ms() -> float:
@@ -423,9 +424,13 @@ def main() -> None:
         with running_sandbox(directory) as server:
             with httpx.Client(base_url=server) as admin:
                 admin.put("/sandbox/settings", json={"time_scale": args.time_scale})
+            print(f"python: {platform.python_implementation()} {platform.python_version()} "
+                  f"({os.path.realpath(sys.executable)}; {platform.python_compiler()})",
+                  flush=True)
             print(f"calibration: {calibration_ms():.0f} ms of CPU for a fixed workload "
-                  f"(about {QUIET_CALIBRATION_MS} on a quiet minute of the benchmarks' "
-                  "machine; more: a busy host, read the CPU numbers with care)", flush=True)
+                  f"(on a quiet minute of the benchmarks' machine about {QUIET_CALIBRATION_MS} "
+                  "with Debian's python3, 95 with a default pyenv build; more: a busy host, "
+                  "read the CPU numbers with care)", flush=True)
             result = asyncio.run(engine_sync(server, url, tenant, args.time_scale,
                                              args.profile, args.first_only))
             if args.first_only:
