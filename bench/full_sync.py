@@ -205,7 +205,8 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float,
     connection = await local_sandbox.connect(engine, box, tenant, server, name="bench",
                                              realm_id=realm)
     with engine.begin() as conn:
-        settings_store.update(conn, connection.id, {"connection": {"default_item_id": general}})
+        settings_store.update(conn, connection.id, {"connection": {
+            "default_item_id": general, "go_live_date": None}})  # all of it, whatever its date
     clock, sleep = scaled(time_scale)
     transport = Counting()
     client = QboClient.for_connection(engine, connection.id, box=box, wire=transport,

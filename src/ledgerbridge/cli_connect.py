@@ -6,6 +6,7 @@ import asyncio
 import http.server
 import os
 import threading
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -77,17 +78,21 @@ def connect_qbo(
         help="production or intuit_sandbox (ignored with --sandbox-url)")] = "production",
     port: Annotated[int, typer.Option(help="Loopback port of the redirect")] = 8719,
     paste: Annotated[bool, typer.Option(help="Paste the redirect URL instead")] = False,
+    go_live: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="Go-live date: records dated before it wait under "
+                                   "unsynced records [default: today (UTC)]")] = None,
 ) -> None:
     """Connect a QuickBooks Online company to a tenant."""
     from ledgerbridge.cli import open_engine
 
     engine = open_engine()
+    go_live_date = go_live.date() if go_live else None
     tenant_id = _tenant_id(tenant)
     box = SecretBox.from_environment()
     if sandbox_url:
         connection = asyncio.run(local_sandbox.connect(
             engine, box, tenant_id, sandbox_url, name=name, client_id=client_id,
-            client_secret=client_secret))
+            client_secret=client_secret, go_live_date=go_live_date))
         _show(connection)
         return
     if not client_id or not client_secret:
@@ -96,7 +101,8 @@ def connect_qbo(
     redirect = f"http://localhost:{port}/callback"
     _, url = authorize.begin(engine, box, tenant_id, name=name,
                              endpoints=endpoints_for(environment), client_id=client_id,
-                             client_secret=client_secret, redirect_uri=redirect)
+                             client_secret=client_secret, redirect_uri=redirect,
+                             go_live_date=go_live_date)
     err.print(f"Open this URL, approve, and come back (redirect URI: {redirect}):")
     print(url)
     back = (typer.prompt("Paste the URL the browser was sent to") if paste

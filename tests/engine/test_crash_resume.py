@@ -250,8 +250,8 @@ def new_trial(server: str, template: Template, directory: Path) -> Trial:
             engine, SecretBox.from_environment(), template.tenant_id, server, name="qbo",
             realm_id=realm))
         with engine.begin() as conn:
-            settings_store.update(conn, connection.id,
-                                  {"connection": {"default_item_id": general}})
+            settings_store.update(conn, connection.id, {"connection": {
+                "default_item_id": general, "go_live_date": None}})  # all, whatever its date
     finally:
         engine.dispose()
     return Trial(server, url, template.tenant_id, connection.id, realm, directory, template)

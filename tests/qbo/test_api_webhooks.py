@@ -34,14 +34,14 @@ async def api(engine: Engine, tenant_id: str, recorder: Recorder) -> Any:
         yield client
 
 
-async def start(api: httpx.AsyncClient, admin: httpx.AsyncClient, verifier: str = "vt"
-                ) -> tuple[dict[str, Any], str]:
+async def start(api: httpx.AsyncClient, admin: httpx.AsyncClient, verifier: str = "vt",
+                **extra: Any) -> tuple[dict[str, Any], str]:
     app = (await admin.post("/sandbox/apps", json={"redirect_uris": [REDIRECT],
                                                    "verifier_token": verifier})).json()
     response = await api.post("/v1/connections/qbo", json={
         "name": "Books", "environment": "local", "sandbox_url": BASE,
         "client_id": app["client_id"], "client_secret": app["client_secret"],
-        "redirect_uri": REDIRECT, "webhook_verifier": verifier})
+        "redirect_uri": REDIRECT, "webhook_verifier": verifier, **extra})
     assert response.status_code == 201, response.text
     return response.json()["connection"], response.json()["authorize_url"]
 
@@ -92,6 +92,18 @@ async def test_connect_through_the_api_and_never_show_a_secret(
     assert off.json()["status"] == "disconnected"
     assert (await api.delete(f"/v1/connections/{pending['id']}")).status_code == 204
     assert (await api.get(f"/v1/connections/{pending['id']}")).status_code == 404
+
+
+async def test_a_connection_goes_live_on_its_day_or_the_one_given(
+        api: httpx.AsyncClient, admin: httpx.AsyncClient) -> None:
+    made, _ = await start(api, admin)
+    settings = (await api.get(f"/v1/connections/{made['id']}/settings")).json()
+    assert settings["settings"]["connection"]["go_live_date"] == made["created_at"][:10]
+    assert made["created_at"].endswith(("Z", "+00:00"))  # the day in UTC
+    given, _ = await start(api, admin, name="Dated", go_live_date="2025-07-01")
+    settings = (await api.get(f"/v1/connections/{given['id']}/settings")).json()
+    assert settings["settings"]["connection"]["go_live_date"] == "2025-07-01"
+    assert (await api.delete(f"/v1/connections/{given['id']}")).status_code == 204
 
 
 def legacy(realm: str) -> bytes:

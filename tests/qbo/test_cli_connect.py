@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -52,3 +54,32 @@ def test_connect_list_disconnect_remove(sandbox_url: str) -> None:
     assert gone.exit_code == 0
     assert connection_id not in runner.invoke(app, ["connections", "list", "--tenant",
                                                     "Acme"]).output
+
+
+def test_connect_with_a_go_live_date_then_clear_it(sandbox_url: str) -> None:
+    """The go-live date is the day of the connection unless given; `settings set` with
+    an empty value clears it."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["tenants", "create", "Acme"]).exit_code == 0
+    done = runner.invoke(app, ["connect", "qbo", "--tenant", "Acme", "--sandbox-url",
+                               sandbox_url, "--name", "Dated", "--go-live", "2025-07-01"])
+    assert done.exit_code == 0, done.output
+
+    def go_live() -> object:
+        shown = runner.invoke(app, ["settings", "get", "--tenant", "Acme"])
+        assert shown.exit_code == 0, shown.output
+        return json.loads(shown.output)["settings"]["connection"]["go_live_date"]
+
+    assert go_live() == "2025-07-01"
+    cleared = runner.invoke(app, ["settings", "set", "connection.go_live_date=",
+                                  "--tenant", "Acme"])
+    assert cleared.exit_code == 0, cleared.output
+    assert go_live() is None
+    before = datetime.now(UTC).date().isoformat()
+    again = runner.invoke(app, ["connect", "qbo", "--tenant", "Acme", "--sandbox-url",
+                                sandbox_url, "--name", "Today"])
+    assert again.exit_code == 0, again.output
+    shown = runner.invoke(app, ["settings", "get", "--tenant", "Acme", "--connection",
+                                again.output.split()[0]])
+    assert json.loads(shown.output)["settings"]["connection"]["go_live_date"] in (
+        before, datetime.now(UTC).date().isoformat())

@@ -6,7 +6,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 import httpx
 from sqlalchemy import Engine
@@ -174,8 +175,11 @@ class _BookSession:
 
 
 async def make_world(engine: Engine, tenant_id: str, preferences: dict[str, Any] | None = None,
-                     tax_agency: str | None = "California", country: str = "US"
+                     tax_agency: str | None = "California", country: str = "US",
+                     go_live: date | Literal["connection date"] | None = None
                      ) -> AsyncIterator[World]:
+    """``go_live``: none (every record goes, whatever its date: the tests date records
+    freely), a date, or the connection date a new connection starts with."""
     sandbox = create_app()
     transport = httpx.ASGITransport(app=sandbox)
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as admin:
@@ -186,8 +190,14 @@ async def make_world(engine: Engine, tenant_id: str, preferences: dict[str, Any]
             company["tax_agency"] = tax_agency
         realm = (await admin.post("/sandbox/companies", json=company)).json()["realm_id"]
         box = SecretBox.from_environment()
-        connection = await local_sandbox.connect(engine, box, tenant_id, BASE, name="qbo",
-                                                 realm_id=realm, transport=transport)
+        given = {"go_live_date": go_live} if isinstance(go_live, date) else {}
+        connection = await local_sandbox.connect(
+            engine, box, tenant_id, BASE, name="qbo", realm_id=realm, transport=transport,
+            **given)
+        if go_live is None:
+            with engine.begin() as conn:
+                settings_store.update(conn, connection.id, {"connection": {
+                    "go_live_date": None}})
         client = QboClient.for_connection(engine, connection.id, box=box, transport=transport)
         try:
             yield World(engine, tenant_id, connection.id, realm, admin, client, transport)

@@ -3,6 +3,7 @@ no client secret, no webhook verifier."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 import httpx
@@ -33,6 +34,8 @@ class StartQbo(BaseModel):
     redirect_uri: str | None = Field(None, description="defaults to this server's "
                                      "/oauth/qbo/callback")
     webhook_verifier: str | None = Field(None, max_length=500)
+    go_live_date: date | None = Field(None, description="records dated before it wait "
+                                      "under unsynced records; default: today (UTC)")
 
 
 def public(connection: Connection) -> dict[str, Any]:
@@ -70,7 +73,7 @@ def start_qbo(body: StartQbo, request: Request, book: BookDep) -> BookJSONRespon
         book.engine, SecretBox.from_environment(), book.tenant.id, name=body.name,
         endpoints=endpoints_for(body.environment, body.sandbox_url),
         client_id=body.client_id, client_secret=body.client_secret, redirect_uri=redirect,
-        webhook_verifier=body.webhook_verifier)
+        webhook_verifier=body.webhook_verifier, go_live_date=body.go_live_date)
     return BookJSONResponse({"connection": public(connection), "authorize_url": url},
                             status_code=201)
 

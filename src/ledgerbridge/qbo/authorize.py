@@ -1,11 +1,12 @@
 """Connecting and disconnecting: start an authorization (a ``state`` remembered, single
-use, 15 minutes), complete it from the redirect, connect to a local sandbox without a
-browser, disconnect (revoke) and remove."""
+use, 15 minutes; the connection's settings start with go-live on the day it is made),
+complete it from the redirect, connect to a local sandbox without a browser, disconnect
+(revoke) and remove."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from ledgerbridge.qbo.environments import Endpoints
 from ledgerbridge.qbo.oauth import OAuthClient, authorize_url, new_state, parse_redirect
 from ledgerbridge.qbo.secrets import SecretBox
 from ledgerbridge.qbo.tables import oauth_states
+from ledgerbridge.settings import store as settings_store
 
 STATE_TTL = timedelta(minutes=15)
 
@@ -28,13 +30,17 @@ def _hash(state: str) -> str:
 
 def begin(engine: Engine, box: SecretBox, tenant_id: str, *, name: str,
           endpoints: Endpoints, client_id: str, client_secret: str, redirect_uri: str,
-          webhook_verifier: str | None = None) -> tuple[Connection, str]:
-    """A pending connection and the URL to send the person to."""
+          webhook_verifier: str | None = None, go_live_date: date | None = None
+          ) -> tuple[Connection, str]:
+    """A pending connection and the URL to send the person to. Its settings start with
+    go-live on ``go_live_date``, or on the day the connection is made (UTC)."""
     state = new_state()
     with engine.begin() as db:
         connection = store.create_connection(
             db, box, tenant_id, name=name, endpoints=endpoints, client_id=client_id,
             client_secret=client_secret, webhook_verifier=webhook_verifier)
+        settings_store.start(db, connection.id,
+                             go_live_date or connection.created_at.astimezone(UTC).date())
         db.execute(oauth_states.insert().values(
             state_hash=_hash(state), tenant_id=tenant_id, connection_id=connection.id,
             redirect_uri=redirect_uri, expires_at=datetime.now(UTC) + STATE_TTL))
@@ -118,4 +124,6 @@ async def remove(engine: Engine, box: SecretBox, tenant_id: str, connection_id: 
     """Disconnect (revoking), then delete the connection and its secrets."""
     await disconnect(engine, box, tenant_id, connection_id, transport=transport)
     with engine.begin() as db:
+        store.get_connection(db, tenant_id, connection_id)
+        settings_store.forget(db, connection_id)
         store.delete_connection(db, tenant_id, connection_id)

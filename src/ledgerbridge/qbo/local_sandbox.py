@@ -4,6 +4,7 @@ authorize form as a person would, then complete like any redirect."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -37,8 +38,10 @@ async def _admin(client: httpx.AsyncClient, method: str, path: str, body: Any = 
 
 async def connect(engine: Engine, box: SecretBox, tenant_id: str, sandbox_url: str, *,
                   name: str, client_id: str | None = None, client_secret: str | None = None,
-                  realm_id: str | None = None,
+                  realm_id: str | None = None, go_live_date: date | None = None,
                   transport: httpx.AsyncBaseTransport | None = None) -> Connection:
+    """Connect to the sandbox's company ``realm_id`` (its first, or a new one); go-live is
+    ``go_live_date``, or the day the connection is made (UTC)."""
     endpoints = endpoints_for("local", sandbox_url)
     async with httpx.AsyncClient(base_url=endpoints.api_base, transport=transport,
                                  timeout=20) as client:
@@ -52,7 +55,8 @@ async def connect(engine: Engine, box: SecretBox, tenant_id: str, sandbox_url: s
         _, url = authorize.begin(
             engine, box, tenant_id, name=name, endpoints=endpoints,
             client_id=app["client_id"], client_secret=app["client_secret"],
-            redirect_uri=REDIRECT_URI, webhook_verifier=app.get("verifier_token"))
+            redirect_uri=REDIRECT_URI, webhook_verifier=app.get("verifier_token"),
+            go_live_date=go_live_date)
         params = dict(httpx.URL(url).params)
         approval = await client.post("/connect/oauth2", data={
             **params, "realm_id": realm_id, "decision": "approve"})

@@ -54,9 +54,18 @@ class ConnectionWide(Group):
         "replace", description="Colon, tab and newline in names: replace them, or fail")
     replacement_character: Annotated[str, Field(min_length=1, max_length=1)] = "-"
     go_live_date: date | None = Field(
-        None, description="Records dated before it wait under Unsynced records")
+        None, description="Records dated before it are not sent automatically: they wait "
+                          "under Unsynced records until pushed. A new connection starts "
+                          "with the day it was made (UTC); empty: no go-live, every record "
+                          "goes (connections made before go-live defaulted to that day)")
     schedule: Schedule = Schedule()
     paused: YesNo = False
+
+    @field_validator("go_live_date", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """``settings set connection.go_live_date=`` clears it, as null does."""
+        return None if value == "" else value
 
 
 class Customers(Group):

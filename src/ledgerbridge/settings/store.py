@@ -1,9 +1,14 @@
-"""Reading and writing a connection's settings (one JSON document, versioned)."""
+"""Reading and writing a connection's settings (one JSON document, versioned).
+
+A new connection starts with its settings stored (:func:`start`): the defaults, with
+go-live on the day it was made. A connection without stored settings (one made before
+go-live defaulted to that day, and never changed since) reads the defaults, which have
+no go-live."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,7 +17,7 @@ from sqlalchemy import Connection, select
 from ledgerbridge.book.validation import problems_from_errors, rejection_message
 from ledgerbridge.engine.tables import sync_settings
 from ledgerbridge.errors import ConflictError, Problem, RecordRejectedError
-from ledgerbridge.settings.model import SyncSettings
+from ledgerbridge.settings.model import ConnectionWide, SyncSettings
 
 
 def load(conn: Connection, connection_id: str) -> tuple[SyncSettings, int]:
@@ -68,6 +73,19 @@ def save(conn: Connection, connection_id: str, settings: SyncSettings,
         conn.execute(sync_settings.update().where(
             sync_settings.c.connection_id == connection_id).values(**values))
     return version + 1
+
+
+def start(conn: Connection, connection_id: str, go_live_date: date) -> int:
+    """The settings a new connection starts with: the defaults, and ``go_live_date``, so
+    only records dated from then on go without a push (SYNC-SETTINGS.md: "default:
+    connection date")."""
+    settings = SyncSettings(connection=ConnectionWide(go_live_date=go_live_date))
+    return save(conn, connection_id, settings)
+
+
+def forget(conn: Connection, connection_id: str) -> None:
+    """Delete a connection's settings (before the connection itself is deleted)."""
+    conn.execute(sync_settings.delete().where(sync_settings.c.connection_id == connection_id))
 
 
 def update(conn: Connection, connection_id: str, changes: Mapping[str, Any],
