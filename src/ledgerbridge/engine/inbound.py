@@ -217,7 +217,8 @@ class Inbound:
                 new(remote)
             return None
         if remote.deleted:
-            self._deleted_there(link, remote)
+            if not self._deleted_here("invoice", link):
+                self._deleted_there(link, remote)
             return None
         if link.remote_version == remote.version:
             return None
@@ -243,6 +244,16 @@ class Inbound:
         if invoices.get_status:
             after = self._status_back(after, remote) or after
         self._settle(link, remote, record, after, unsent)
+
+    def _deleted_here(self, kind: str, link: Link) -> bool:
+        """Whether the book record of a QuickBooks deletion is deleted here already: the
+        deletion is then our own delete seen again (or one made on both sides), no news.
+        The link stays as it is: a delete whose answer was lost is sent again and
+        settled (QuickBooks answers that it is gone)."""
+        if link.sent_hash == "deleted":
+            return True
+        record = self.ctx.records.get(kind, link.record_id)
+        return record is None or record.get("deleted_at") is not None
 
     def _deleted_there(self, link: Link, remote: RemoteRecord) -> None:
         """An invoice or credit memo deleted in QuickBooks: deleted here too, or kept
@@ -395,6 +406,8 @@ class Inbound:
     def _payment_changed(self, link: Link, remote: RemoteRecord) -> None:
         s = self.ctx.settings.payments
         here = self.ctx.records.get("payment", link.record_id)
+        if remote.deleted and self._deleted_here("payment", link):
+            return
         if remote.deleted and s.delete_when_deleted_in_qb:
             if self._paying(lambda: self._delete_here("payment", link.record_id, remote),
                             here):
