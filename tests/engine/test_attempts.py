@@ -119,8 +119,12 @@ async def test_stale_sync_tokens_on_two_runs_are_read_again_each_time(world: Wor
     meddling = Meddling(world.transport, 2, a_person_edits)
     first = await world.sync_over(meddling)
     result, message, op_id = _outcome(first, customer["id"])
-    assert result == "failed" and "changed in QuickBooks" in message and op_id is not None
+    assert result == "failed" and op_id is not None
+    assert message == ("This customer was changed in QuickBooks while ledgerbridge sent a "
+                       "change, and again after it was read afresh: retry it once no one "
+                       "is editing it in QuickBooks.")
     assert _op(world, op_id)["state"] == "needs_attention"
+    assert _op(world, op_id)["message"] == message
     first_ids = meddling.request_ids
     assert len(set(first_ids)) == 2  # the re-read try went as a new request
     assert (await _retry_through_the_api(world, op_id))["state"] == "pending"

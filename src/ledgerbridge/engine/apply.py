@@ -408,10 +408,18 @@ class LevelRunner:
                     self._succeed(work, again, VERBS[op.action])
                     return
                 error = again.error or error
+            message = error.message
+            if error.action == "reread_retry":  # its message promises a re-read, done now
+                title = op.kind.replace("_", " ")
+                message = (f"This {title} was changed in QuickBooks while ledgerbridge sent "
+                           "a change, and again after it was read afresh"
+                           if fresh is not None else f"This {title} was changed in "
+                           "QuickBooks and could not be read there again")
+                message += ": retry it once no one is editing it in QuickBooks."
             self.ctx.ops.move(op.id, "needs_attention", error_code=error.code,
-                              error_action=error.action, message=error.message,
+                              error_action=error.action, message=message,
                               raw_error=error.raw)
-            self._note(work, "failed", error.message)
+            self._note(work, "failed", message)
             return
         if error.action in ("retry_later", "needs_reconnect"):
             if error.maybe_applied:
