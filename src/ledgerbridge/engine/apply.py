@@ -34,6 +34,8 @@ SAME_REQUEST = ("Its answer was lost, so QuickBooks may have done it already: th
                 "out twice.")
 #: what the outcome of a write that succeeded is called, by the ledger's action
 VERBS = {"create": "created", "update": "updated", "void": "voided", "delete": "deleted"}
+#: what a link keeps as sent for an action that sends no fields
+SENT_MARKERS = {"void": "void", "delete": "deleted"}
 #: the id of a name this run is about to create (in the name index only)
 PLANNED = "planned:"
 #: an inventory item's count, sent with an update only as ``_keep_their_count`` says
@@ -377,7 +379,11 @@ class LevelRunner:
             results = await self.ledger.apply([op for _, op in ready])
             by_id = {result.op_id: result for result in results}
             for work, op in ready:
-                await self._settle(work, op, by_id[op.id])
+                result = by_id[op.id]
+                if result.ok:  # (most of them: no coroutine for each)
+                    self._succeed(work, result, VERBS[op.action])
+                else:
+                    await self._settle(work, op, result)
         self._flush()
         self.checkpoint()
 
@@ -444,7 +450,7 @@ class LevelRunner:
 
     def _succeed(self, work: Work, result: LedgerResult, verb: str) -> None:
         record = result.record
-        marker = {"void": "void", "delete": "deleted"}.get(work.action)
+        marker = SENT_MARKERS.get(work.action)
         # the hash of what QuickBooks was sent (a resumed operation sends its stored
         # payload, which may be older than the record now)
         sent = marker or (payload_digest(work.op) if work.op is not None

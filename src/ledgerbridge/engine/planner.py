@@ -67,13 +67,14 @@ class Planner:
         if key in self.added or (key, pulled) in self.seen:
             return
         self.seen.add((key, pulled))
-        label = kind.replace("_", " ")
         if kind not in LEVEL:
+            label = kind.replace("_", " ")
             self._quiet(key, "skipped", NOT_SENT.get(kind, f"not sent: {label} records "
                                                            "do not go to QuickBooks"))
             return
         record = self.ctx.records.get(kind, record_id)
         if record is None:
+            label = kind.replace("_", " ")
             self._quiet(key, "skipped", f"not sent: no {label} {record_id} in the book")
             return
         link = self.ctx.links.get(kind, record_id)
