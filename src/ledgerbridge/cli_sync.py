@@ -1,5 +1,5 @@
 """``ledgerbridge sync``, ``status``, ``unsynced``, ``push``, ``push-all``, ``log``,
-``retry``, ``dismiss``, ``settings get/set`` and ``map autofill``."""
+``retry``, ``dismiss``, ``settings get/set`` and ``map list/set/remove/autofill``."""
 
 from __future__ import annotations
 
@@ -11,25 +11,25 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
-from ledgerbridge import tenants
+from ledgerbridge import mapping_service, tenants
 from ledgerbridge.engine import oplog, state
 from ledgerbridge.engine.operations import OperationStore
 from ledgerbridge.engine.runner import Mode, RunReport
 from ledgerbridge.engine.unsynced import unsynced
 from ledgerbridge.errors import ConfigurationError
-from ledgerbridge.ledgers.qbo.ledger import QboLedger
-from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.settings import mappings
 from ledgerbridge.settings import store as settings_store
 from ledgerbridge.sync_service import context, find_connection, run_sync
 
 console = Console()
 settings_app = typer.Typer(help="A connection's sync settings.", no_args_is_help=True)
-map_app = typer.Typer(help="Cost code -> item and cost type -> class mappings.",
+map_app = typer.Typer(help="Cost code -> item and cost type -> class mappings: list, set "
+                           "or remove one, autofill by name.",
                       no_args_is_help=True)
 TenantOpt = Annotated[str | None, typer.Option(help="Tenant name or id (default: the only "
                                                     "one)")]
@@ -239,28 +239,92 @@ def settings_set(assignment: Annotated[list[str], typer.Argument(
     console.print(f"settings saved (version {version})")
 
 
+def _kind(value: str) -> str:
+    try:
+        return mappings.kind_named(value)
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc.args[0])) from None
+
+
+KindArg = Annotated[str, typer.Argument(
+    help="cost_code_item (cost code -> QuickBooks item) or cost_type_class (cost type -> "
+         "class); cost_code and cost_type say the same", metavar="KIND", callback=_kind)]
+
+
+@map_app.command("list")
+def map_list(kind: KindArg, tenant: TenantOpt = None, connection: ConnectionOpt = None
+             ) -> None:
+    """Every cost code (cost type) with its QuickBooks item (class), or its fallback.
+
+    An unmapped one shows what its lines get instead: the default item (a cost type: a
+    class of its own), or "fails: no item". Reads only the database."""
+    local_kind, remote_kind = mappings.KINDS[kind]
+    with _target(tenant, connection) as (engine, tenant_id, connection_id):
+        rows = mapping_service.mapping_rows(engine, tenant_id, connection_id, kind)
+    table = Table(title=f"{mappings.label(local_kind).capitalize()} -> QuickBooks "
+                        f"{remote_kind}")
+    for column in (mappings.label(local_kind), "name", f"{remote_kind} id",
+                   f"{remote_kind} name", "unmapped: falls back to"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(escape(row.local_id), escape(row.local_name) if row.local_name
+                      else "[dim](not in the book)[/dim]", escape(row.remote_id or ""),
+                      escape(row.remote_name or ""), escape(row.fallback or ""))
+    console.print(table)
+    unmapped = sum(1 for row in rows if row.fallback is not None)
+    console.print(f"{len(rows) - unmapped} mapped, {unmapped} unmapped")
+
+
+@map_app.command("set")
+def map_set(kind: KindArg,
+            local_id: Annotated[str, typer.Argument(
+                help="The book's cost code (cost type) id", metavar="LOCAL_ID")],
+            remote: Annotated[str, typer.Argument(
+                help="The QuickBooks item (class): its id or its exact name",
+                metavar="REMOTE")],
+            tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Map one cost code to a QuickBooks item (or cost type to a class).
+
+    Checked before it is stored: LOCAL_ID must be a cost code (cost type) of the book,
+    and REMOTE the id or exact name of an active QuickBooks item (class); QuickBooks'
+    list is read once."""
+    with _target(tenant, connection) as (engine, tenant_id, connection_id):
+        made = asyncio.run(mapping_service.set_mapping(engine, tenant_id, connection_id,
+                                                       kind, local_id, remote))
+    console.print(f"{made.local_id} -> {mappings.KINDS[kind][1]} {made.remote_id} "
+                  f"'{made.remote_name}'", soft_wrap=True, markup=False)
+
+
+@map_app.command("remove")
+def map_remove(kind: KindArg,
+               local_id: Annotated[str, typer.Argument(
+                   help="The book's cost code (cost type) id", metavar="LOCAL_ID")],
+               tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
+    """Forget one mapping.
+
+    The code's lines then get the fallback `map list` shows."""
+    with _target(tenant, connection) as (engine, tenant_id, connection_id):
+        gone = mapping_service.remove_mapping(engine, tenant_id, connection_id, kind,
+                                              local_id)
+    console.print(f"{gone.local_id}: no longer mapped (was {gone.remote_id} "
+                  f"'{gone.remote_name}')", soft_wrap=True, markup=False)
+
+
 @map_app.command("autofill")
 def map_autofill(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
-    """Map cost codes to QuickBooks items, and cost types to classes, of the same name."""
+    """Map cost codes to QuickBooks items, and cost types to classes, of the same name.
+
+    Names are compared ignoring case and runs of spaces; existing mappings are kept.
+    Prints what was mapped and what stays unmapped, with its fallback."""
     with _target(tenant, connection) as (engine, tenant_id, connection_id):
-        made = asyncio.run(_autofill(engine, tenant_id, connection_id))
-    console.print(f"mapped {len(made)}: " + ", ".join(f"{m.local_id} -> {m.remote_name}"
-                                                       for m in made))
-
-
-async def _autofill(engine: Engine, tenant_id: str, connection_id: str
-                    ) -> list[mappings.Mapping_]:
-    async with QboClient.for_connection(engine, connection_id) as client:
-        ledger = QboLedger(client)
-        lists = (await ledger.read_lists(("item", "class"))).records  # one call
-        items = [(r.id, r.name or "") for r in lists["item"]]
-        classes = [(r.id, r.name or "") for r in lists["class"]]
-    with context(engine, tenant_id, connection_id) as ctx:
-        codes = [(r["id"], r["name"]) for r in ctx.records.all("cost_code")]
-        types = [(r["id"], r["name"]) for r in ctx.records.all("cost_type")]
-        made = mappings.autofill(ctx.conn, connection_id, "cost_code_item", codes, items)
-        made += mappings.autofill(ctx.conn, connection_id, "cost_type_class", types, classes)
-    return made
+        done = asyncio.run(mapping_service.autofill(engine, tenant_id, connection_id))
+    console.print(f"mapped {len(done.made)}: " + ", ".join(
+        f"{m.local_id} -> {m.remote_name}" for m in done.made), soft_wrap=True,
+        markup=False)
+    if done.unmapped:
+        console.print(f"unmapped {len(done.unmapped)}: " + ", ".join(
+            f"{r.local_name} ({r.fallback})" for r in done.unmapped), soft_wrap=True,
+            markup=False)
 
 
 def import_quickbooks(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:

@@ -90,9 +90,11 @@ async def run_sync(engine: Engine, tenant_id: str, connection_id: str, *, mode: 
     return report
 
 
-async def _with_ledger(engine: Engine, tenant_id: str, connection_id: str,
-                       transport: httpx.AsyncBaseTransport | None,
-                       action: Callable[[QboLedger], Awaitable[T]]) -> T:
+async def with_ledger(engine: Engine, tenant_id: str, connection_id: str,
+                      transport: httpx.AsyncBaseTransport | None,
+                      action: Callable[[QboLedger], Awaitable[T]]) -> T:
+    """``action`` on the ledger of the tenant's connection (NotFoundError if it is not
+    the tenant's), its client closed after."""
     with engine.connect() as conn:
         get_connection(conn, tenant_id, connection_id)  # the tenant's, or NotFound
     async with QboClient.for_connection(engine, connection_id, transport=transport) as client:
@@ -103,12 +105,12 @@ async def import_names(engine: Engine, tenant_id: str, connection_id: str,
                        transport: httpx.AsyncBaseTransport | None = None
                        ) -> list[RecordOutcome]:
     """QuickBooks' customers and vendors into the book, linked or created."""
-    return await _with_ledger(engine, tenant_id, connection_id, transport, lambda ledger:
+    return await with_ledger(engine, tenant_id, connection_id, transport, lambda ledger:
                               actions.import_names(engine, tenant_id, connection_id, ledger))
 
 
 async def inventory_sync(engine: Engine, tenant_id: str, connection_id: str,
                          transport: httpx.AsyncBaseTransport | None = None) -> RunReport:
     """Every inventory part's count to QuickBooks now."""
-    return await _with_ledger(engine, tenant_id, connection_id, transport, lambda ledger:
+    return await with_ledger(engine, tenant_id, connection_id, transport, lambda ledger:
                               actions.inventory_sync(engine, tenant_id, connection_id, ledger))

@@ -177,3 +177,88 @@ async def test_the_log_refuses_what_it_cannot_read_and_says_why(world: World, ap
     error = answer.json()["error"]
     assert [p["path"] for p in error["problems"]] == [next(iter(params))]
     assert error["message"] and all(p["message"] for p in error["problems"])
+
+
+# mappings -----------------------------------------------------------------------------------
+async def _codes(client: httpx.AsyncClient) -> dict[str, str]:
+    """Cost codes Demolition, Framing, Permits and cost types Labor, Materials: id by
+    name."""
+    await _load(client, [("cost_code", {"name": n, "external_id": n})
+                         for n in ("Demolition", "Framing", "Permits")]
+                + [("cost_type", {"name": n, "external_id": n})
+                   for n in ("Labor", "Materials")])
+    found = {}
+    for kind in ("cost_codes", "cost_types"):
+        found |= {r["name"]: r["id"] for r in (await client.get(f"/v1/{kind}")).json()["items"]}
+    return found
+
+
+async def test_put_mapping_checks_the_book_and_quickbooks(world: World, api: Any) -> None:
+    client, _ = api
+    base = _base(world)
+    codes = await _codes(client)
+    items = (await world.seed({"Item": [{"Name": "Demolition Work", "Type": "Service"}]}))
+    item = items["Item"][0]
+    put = await client.put(f"{base}/mappings/cost_code_item", json={
+        "local_id": codes["Demolition"], "remote_id": item, "remote_name": "made up"})
+    assert put.status_code == 200, put.text
+    assert put.json() == {"kind": "cost_code_item", "local_id": codes["Demolition"],
+                          "remote_id": item, "remote_name": "Demolition Work"}
+    no_code = await client.put(f"{base}/mappings/cost_code_item", json={
+        "local_id": "cc_nope", "remote_id": item})
+    assert no_code.status_code == 422
+    assert [p["path"] for p in no_code.json()["error"]["problems"]] == ["local_id"]
+    assert "no cost code with id 'cc_nope'" in no_code.json()["error"]["message"]
+    no_item = await client.put(f"{base}/mappings/cost_code_item", json={
+        "local_id": codes["Framing"], "remote_id": "demolition work"})
+    assert no_item.status_code == 422
+    error = no_item.json()["error"]
+    assert [p["path"] for p in error["problems"]] == ["remote_id"]
+    assert "no item with the id or the exact name 'demolition work'" in error["message"]
+    assert "did you mean 'Demolition Work'?" in error["message"]
+    stored = (await client.get(f"{base}/mappings/cost_code_item")).json()["items"]
+    assert [m["local_id"] for m in stored] == [codes["Demolition"]]  # the refused: not
+
+
+async def test_delete_mapping_then_404(world: World, api: Any) -> None:
+    client, _ = api
+    base = _base(world)
+    codes = await _codes(client)
+    classes = await world.seed({"Class": [{"Name": "Field Labor"}]})
+    await client.put(f"{base}/mappings/cost_type_class", json={
+        "local_id": codes["Labor"], "remote_id": "Field Labor"})
+    gone = await client.delete(f"{base}/mappings/cost_type_class/{codes['Labor']}")
+    assert gone.status_code == 200, gone.text
+    assert gone.json()["remote_id"] == classes["Class"][0]
+    assert (await client.get(f"{base}/mappings/cost_type_class")).json()["items"] == []
+    again = await client.delete(f"{base}/mappings/cost_type_class/{codes['Labor']}")
+    assert again.status_code == 404
+    assert again.json()["error"]["type"] == "not_found"
+    assert "has no class mapping" in again.json()["error"]["message"]
+
+
+async def test_autofill_maps_by_name_and_says_what_stays_unmapped(world: World, api: Any
+                                                                  ) -> None:
+    client, _ = api
+    base = _base(world)
+    codes = await _codes(client)
+    made = await world.seed({"Item": [{"Name": n, "Type": "Service"}
+                                      for n in ("demolition", "FRAMING", "General")],
+                             "Class": [{"Name": "Labor"}]})
+    general = made["Item"][2]
+    await client.patch(f"{base}/settings", json={"connection": {"default_item_id": general}})
+    answer = await client.post(f"{base}/mappings/autofill")
+    assert answer.status_code == 200, answer.text
+    mapped = {(m["kind"], m["local_id"]): m["remote_id"] for m in answer.json()["mapped"]}
+    assert mapped == {("cost_code_item", codes["Demolition"]): made["Item"][0],
+                      ("cost_code_item", codes["Framing"]): made["Item"][1],
+                      ("cost_type_class", codes["Labor"]): made["Class"][0]}
+    unmapped = {u["local_name"]: u for u in answer.json()["unmapped"]}
+    assert set(unmapped) == {"Permits", "Materials"}
+    assert unmapped["Permits"]["kind"] == "cost_code_item"
+    assert unmapped["Permits"]["fallback"] == f"default item {general}"
+    assert unmapped["Materials"]["fallback"].startswith("its own class")
+    stored = (await client.get(f"{base}/mappings/cost_code_item")).json()["items"]
+    assert {m["local_id"] for m in stored} == {codes["Demolition"], codes["Framing"]}
+    again = (await client.post(f"{base}/mappings/autofill")).json()
+    assert again["mapped"] == []                # existing mappings are kept

@@ -10,6 +10,7 @@ import httpx
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
+from ledgerbridge import mapping_service
 from ledgerbridge.api.connections import qbo_transport
 from ledgerbridge.api.deps import BookDep, TenantBook
 from ledgerbridge.api.responses import BookJSONResponse
@@ -70,8 +71,9 @@ MappingKind = Literal["cost_code_item", "cost_type_class"]
 
 class MappingIn(BaseModel):
     local_id: str = Field(description="The cost code or cost type id")
-    remote_id: str = Field(description="The QuickBooks item or class id")
-    remote_name: str | None = None
+    remote_id: str = Field(description="The QuickBooks item or class id (or its exact name)")
+    remote_name: str | None = Field(None, description="Ignored: the name QuickBooks has is "
+                                                     "stored")
 
 
 @router.get("/mappings/{kind}", summary="Cost code -> item, cost type -> class")
@@ -82,13 +84,45 @@ def get_mappings(connection_id: str, kind: MappingKind, book: BookDep) -> BookJS
     return BookJSONResponse({"items": [m.__dict__ for m in found.values()]})
 
 
-@router.put("/mappings/{kind}", summary="Map one cost code or cost type")
-def put_mapping(connection_id: str, kind: MappingKind, body: MappingIn, book: BookDep
-                ) -> BookJSONResponse:
+@router.put("/mappings/{kind}", summary="Map one cost code or cost type",
+            description="Checked before it is stored: the cost code (type) must be the "
+                        "book's and the item (class) must exist in QuickBooks and be "
+                        "active (one read of QuickBooks' list; 422 naming the field "
+                        "otherwise). QuickBooks' name for it is stored with its id.")
+async def put_mapping(connection_id: str, kind: MappingKind, body: MappingIn, request: Request,
+                      book: BookDep) -> BookJSONResponse:
     cid = _connection(book, connection_id)
-    with book.engine.begin() as conn:
-        mappings.put(conn, cid, kind, body.local_id, body.remote_id, body.remote_name)
-    return BookJSONResponse(body.model_dump())
+    made = await mapping_service.set_mapping(book.engine, book.tenant.id, cid, kind,
+                                             body.local_id, body.remote_id,
+                                             transport=qbo_transport(request))
+    return BookJSONResponse(asdict(made))
+
+
+@router.delete("/mappings/{kind}/{local_id}", summary="Forget one mapping",
+               description="404 when the cost code (type) has none. Its lines then get "
+                           "the default item (a cost type: its own class).")
+def delete_mapping(connection_id: str, kind: MappingKind, local_id: str, book: BookDep
+                   ) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    gone = mapping_service.remove_mapping(book.engine, book.tenant.id, cid, kind, local_id)
+    return BookJSONResponse(asdict(gone))
+
+
+@router.post("/mappings/autofill", summary="Map codes to QuickBooks items and classes of "
+                                           "the same name",
+             description="Every unmapped cost code to the item, and cost type to the "
+                         "class, of the same name (compared ignoring case and runs of "
+                         "spaces); existing mappings are kept. Returns the mappings made "
+                         "and what stays unmapped, with what its lines get instead.")
+async def autofill_mappings(connection_id: str, request: Request, book: BookDep
+                            ) -> BookJSONResponse:
+    cid = _connection(book, connection_id)
+    done = await mapping_service.autofill(book.engine, book.tenant.id, cid,
+                                          transport=qbo_transport(request))
+    return BookJSONResponse({"mapped": [asdict(m) for m in done.made],
+                             "unmapped": [{"kind": r.kind, "local_id": r.local_id,
+                                           "local_name": r.local_name,
+                                           "fallback": r.fallback} for r in done.unmapped]})
 
 
 class SyncIn(BaseModel):
