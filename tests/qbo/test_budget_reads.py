@@ -1,5 +1,5 @@
 """The budget (proactive limits, 429 waited out), reads (pages, COUNT, IN lists that fit
-the URL) and CDC (windows split at 1000, 30 days)."""
+the URL) and CDC (read by query past 1000, 30 days)."""
 
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def spread(count: int, start: float, step: float, make: Any) -> list[Any]:
             for i in range(count)]
 
 
-async def test_cdc_splits_windows_past_1000(make_client: MakeClient, admin: httpx.AsyncClient,
+async def test_cdc_reads_windows_past_1000(make_client: MakeClient, admin: httpx.AsyncClient,
                                             company: Company, clock: ManualClock) -> None:
     now = clock.now()
     since = datetime.fromtimestamp(now - 86_400, UTC)
@@ -189,12 +189,12 @@ def invoices(count: int, when: float, first: int = 1) -> list[dict[str, Any]]:
             for i in range(count)]
 
 
-async def test_a_burst_too_dense_to_split_is_read_by_query_and_its_deletions_unseen(
+async def test_a_burst_past_1000_is_read_by_query_and_its_deletions_unseen(
         make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
         clock: ManualClock) -> None:
-    """1200 invoices changed in one second: CDC's answer is cut at 1000 however short the
-    window, so the window is read by query (every change there), and the invoices'
-    deletions there are said to be unseen: nothing is given up."""
+    """1200 invoices changed in one second: CDC's answer is cut at 1000, so the window
+    is read by query (every change there), and the invoices' deletions there are said to
+    be unseen: nothing is given up."""
     since = datetime.fromtimestamp(clock.now() - 3600, UTC)
     await seed(admin, company.realm, "Invoice", invoices(1200, clock.now() - 60))
     await seed(admin, company.realm, "Customer", [{"DisplayName": "Walk-in", "Active": True}])
@@ -202,6 +202,38 @@ async def test_a_burst_too_dense_to_split_is_read_by_query_and_its_deletions_uns
     changes = await client.changes_since(["Customer", "Invoice"], since)
     assert len(changes.of("Invoice")) == 1200 and len(changes.of("Customer")) == 1
     assert changes.full_read_due == () and changes.deletions_unseen == ("Invoice",)
+
+
+async def test_a_window_past_1000_reads_each_change_once(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        clock: ManualClock, recorder: Recorder) -> None:
+    """2500 invoices and 30 customers changed through a day: CDC's answer is cut at
+    1000, and the entities are read by query instead, each change once: three calls (the
+    CDC call; every entity's COUNT and first page; the missing pages), and no object
+    read more than twice (the 1000 of the CDC answer, again by query). What changed
+    before the window is not read; the invoices' deletions are said to be unseen."""
+    now = clock.now()
+    since = datetime.fromtimestamp(now - 86_400, UTC)
+    await seed(admin, company.realm, "Invoice", invoices(200, now - 90_000, first=9001))
+    await seed(admin, company.realm, "Invoice", [
+        {**invoice, "MetaData": {"CreateTime": format_meta(now - 80_000 + i * 30),
+                                 "LastUpdatedTime": format_meta(now - 80_000 + i * 30)}}
+        for i, invoice in enumerate(invoices(2500, now))])
+    await seed(admin, company.realm, "Customer", spread(
+        30, now - 70_000, 2000, lambda i: {"DisplayName": f"Cust {i}", "Active": True}))
+    client = await make_client()
+    recorder.keep_answers = True
+    before = len(recorder.requests)
+    changes = await client.changes_since(["Customer", "Invoice", "Payment"], since)
+    assert sorted(int(c.id) for c in changes.of("Invoice")) == list(range(1, 2501))
+    assert len(changes.of("Customer")) == 30 and changes.of("Payment") == []
+    read = recorder.objects_read()
+    assert not any(int(remote_id) > 9000 for entity, remote_id in read if entity == "Invoice")
+    assert len(read) == 2530 and max(read.values()) <= 2
+    assert sum(read.values()) <= 2530 + 1000
+    assert len(recorder.requests) - before == changes.calls == 3
+    assert changes.deletions_unseen == ("Invoice", "Payment")
+    assert changes.checked_at is not None
 
 
 async def test_read_changed_counts_the_known_ids_and_reads_only_the_short_ones(

@@ -90,17 +90,17 @@ def _response(ask: Ask, item: Any) -> dict[str, Any] | QboError:
     return response if isinstance(response, dict) else {}
 
 
-async def send(http: QboHttp, batch: Sequence[Ask], times: list[str] | None = None
+async def send(http: QboHttp, batch: Sequence[Ask], times: list[str | None] | None = None
                ) -> dict[str, dict[str, Any]]:
     """``{key: QueryResponse}`` of one batch call (a lone query goes as a plain query);
     items that failed for a passing reason are asked again. ``times`` gets QuickBooks'
-    time of each answer."""
+    time of each answer (None when it gave none): one entry a call."""
     found: dict[str, dict[str, Any]] = {}
     pending = list(batch)
     tries = 0
     while True:
         answered, when = await _send_once(http, pending)
-        if times is not None and when is not None:
+        if times is not None:
             times.append(when)
         again: list[Ask] = []
         passing: QboError | None = None
@@ -137,10 +137,10 @@ async def _send_once(http: QboHttp, batch: Sequence[Ask]
 
 
 async def ask_all(http: QboHttp, groups: Iterable[Sequence[Ask]],
-                  times: list[str] | None = None) -> dict[str, dict[str, Any]]:
+                  times: list[str | None] | None = None) -> dict[str, dict[str, Any]]:
     """Every query's ``QueryResponse`` by key: packed, the batches sent concurrently;
     the first error (once every call has ended) is raised. ``times`` gets QuickBooks'
-    time of each answer."""
+    time of each answer, one entry a call."""
     # as many batches at once as may be in flight; the rest queue here rather than
     # every one of them polling the budget for a free slot
     slots = asyncio.Semaphore(max(1, http.budget.limits.in_flight))
@@ -214,8 +214,8 @@ class _List:
 
 
 async def _complete(http: QboHttp, lists: Sequence[_List],
-                    answers: Mapping[str, dict[str, Any]], extra: Sequence[Ask] = ()
-                    ) -> dict[str, dict[str, Any]]:
+                    answers: Mapping[str, dict[str, Any]], extra: Sequence[Ask] = (),
+                    times: list[str | None] | None = None) -> dict[str, dict[str, Any]]:
     """Take the answers in, then ask for the missing pages until every list ends;
     ``extra`` queries go with the first of those calls (their answers are returned)."""
     found: dict[str, dict[str, Any]] = {}
@@ -226,26 +226,27 @@ async def _complete(http: QboHttp, lists: Sequence[_List],
         groups += [[ask] for ask in extra]
         if not groups:
             return found
-        answers = await ask_all(http, groups)
+        answers = await ask_all(http, groups, times)
         found.update((ask.key, answers[ask.key]) for ask in extra)
         extra = ()
 
 
-async def _read(http: QboHttp, lists: Sequence[_List], extra: Sequence[Ask] = ()
-                ) -> dict[str, dict[str, Any]]:
+async def _read(http: QboHttp, lists: Sequence[_List], extra: Sequence[Ask] = (),
+                times: list[str | None] | None = None) -> dict[str, dict[str, Any]]:
     answers = await ask_all(http, [reading.opening() for reading in lists]
-                            + [[ask] for ask in extra])
-    await _complete(http, lists, answers)
+                            + [[ask] for ask in extra], times)
+    await _complete(http, lists, answers, times=times)
     return answers
 
 
-async def _again_if_vanished(http: QboHttp, lists: dict[str, _List]) -> None:
+async def _again_if_vanished(http: QboHttp, lists: dict[str, _List],
+                             times: list[str | None] | None = None) -> None:
     """Read once more, alone, the lists whose rows vanished while they were read."""
     vanished = [reading for reading in lists.values() if reading.vanished]
     if not vanished:
         return
     again = [_List(reading.entity, reading.clause) for reading in vanished]
-    await _read(http, again)
+    await _read(http, again, times=times)
     for reading in again:
         if reading.vanished:
             raise RetryLaterError(
@@ -317,12 +318,13 @@ def _known(known: Mapping[str, Iterable[str]]) -> list[_Known]:
 @dataclass(frozen=True)
 class Changed:
     """What :func:`read_changed` found: each entity's rows changed since the moment
-    asked, the known ids QuickBooks no longer has, and QuickBooks' time of the first
-    answer (what was changed before it has been read)."""
+    asked, the known ids QuickBooks no longer has, QuickBooks' time of the first
+    answer (what was changed before it has been read) and the calls made."""
 
     rows: dict[str, list[Row]]
     gone: dict[str, set[str]]
     checked_at: datetime | None
+    calls: int = 0
 
 
 async def read_changed(http: QboHttp, entities: Sequence[str], since: datetime,
@@ -334,19 +336,19 @@ async def read_changed(http: QboHttp, entities: Sequence[str], since: datetime,
     short go together."""
     lists = _lists(entities, since)
     checks = _known(known)
-    times: list[str] = []
+    times: list[str | None] = []
     answers = await ask_all(http, [reading.opening() for reading in lists.values()]
                             + [[check.count()] for check in checks], times)
     short = [check for check in checks if check.short(answers)]
     found = await _complete(http, list(lists.values()), answers,
-                            [check.rows() for check in short])
-    await _again_if_vanished(http, lists)
+                            [check.rows() for check in short], times)
+    await _again_if_vanished(http, lists, times)
     gone: dict[str, set[str]] = {}
     for check in short:
         gone.setdefault(check.entity, set()).update(check.gone(found))
     moments = [when for when in map(moment, times) if when is not None]
     return Changed({entity: list(reading.rows.values()) for entity, reading in lists.items()},
-                   gone, min(moments, default=None))
+                   gone, min(moments, default=None), len(times))
 
 
 async def read_all(http: QboHttp, entity: str, since: datetime | None = None) -> list[Row]:

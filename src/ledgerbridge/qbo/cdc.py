@@ -1,15 +1,18 @@
 """Change data capture: everything changed since a moment, complete even past 1000.
 
 QuickBooks answers at most 1000 objects per CDC call (shared by the entities asked) and
-looks at most 30 days back. When an answer reaches 1000 it may be cut short, so the window
-is split: first by entity (each alone), then, for one entity, in time: the later half is
-asked again by CDC (recursively, until an answer stays under 1000), the earlier half is
-read with a bounded query on ``MetaData.LastUpdatedTime`` (CDC has a start and no end,
-so only a window's later part can be asked of it again); a window under two seconds
-still cut short is read by query whole. Queries do not return deleted transactions, so
-an entity whose deletions may be missing from the part read by query is listed in
-``deletions_unseen`` (its adds and changes are all there). Everything is in
-``full_read_due`` when ``since`` is over 30 days old, and nothing is read.
+looks at most 30 days back. An answer that reaches 1000 may be cut short, and CDC cannot
+be asked for part of a window (it has a start and no end) nor for the objects it left
+out, so the entities asked are then read by query instead, each changed object once:
+``MetaData.LastUpdatedTime >=`` the start, inactive names included, pages of 1000 by Id
+checked against COUNT, every entity's COUNT and first page in one batch call, then the
+missing pages ten to a call (:func:`ledgerbridge.qbo.batch_reads.read_changed`). Queries
+do not return deleted transactions, so the entities that can be deleted are listed in
+``deletions_unseen`` (their adds and changes are all there; names are made inactive,
+never deleted, which the query shows). Asking CDC again entity by entity, or for a later
+part of the window, would re-read up to 1000 objects a call and still leave the earlier
+part's deletions unseen. Everything is in ``full_read_due`` when ``since`` is over 30
+days old, and nothing is read.
 """
 
 from __future__ import annotations
@@ -18,13 +21,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ledgerbridge.qbo import reads
+from ledgerbridge.qbo import batch_reads, reads
 from ledgerbridge.qbo.http import QboHttp
 
 CDC_MAX = 1000
 MAX_AGE = timedelta(days=30)
 AGE_MARGIN = timedelta(hours=1)  # our clock and QuickBooks' may differ a little
-MIN_WINDOW = timedelta(seconds=2)
 DELETABLE = frozenset({"Invoice", "CreditMemo", "SalesReceipt", "Estimate", "Payment",
                        "Bill", "PurchaseOrder", "JournalEntry", "Deposit", "Purchase",
                        "RefundReceipt", "BillPayment", "VendorCredit", "Transfer",
@@ -89,34 +91,20 @@ class _Collector:
                     got[name].extend(o for o in objects if isinstance(o, dict))
         return got
 
-    async def collect(self, entities: list[str], since: datetime, until: datetime) -> None:
+    async def collect(self, entities: list[str], since: datetime) -> None:
+        """One CDC call; when its answer is full, the entities read again by query."""
         got = await self.cdc(entities, since)
         for name, objects in got.items():
             for obj in objects:
                 self.keep(name, obj)
         if sum(len(objects) for objects in got.values()) < CDC_MAX:
             return
-        if len(entities) > 1:
-            half = len(entities) // 2
-            await self.collect(entities[:half], since, until)
-            await self.collect(entities[half:], since, until)
-            return
-        await self.split_in_time(entities[0], since, self.checked_at or until)
-
-    async def split_in_time(self, entity: str, since: datetime, until: datetime) -> None:
-        """``[middle, now]`` by CDC again, ``[since, middle)`` by query; a window too
-        short to split is read by query up to ``until`` (the first answer's time: what
-        changed later is the next run's)."""
-        middle = until
-        if until - since >= MIN_WINDOW:
-            middle = since + (until - since) / 2
-            await self.collect([entity], middle, until)
-        clause = reads.where(*reads.base_conditions(entity, since),
-                             f"MetaData.LastUpdatedTime < {reads.literal(reads.stamp(middle))}")
-        for row in await reads.read_pages(self.http, entity, clause):
-            self.keep(entity, row)
-        if entity in DELETABLE:
-            self.deletions_unseen.add(entity)
+        read = await batch_reads.read_changed(self.http, entities, since, {})
+        self.calls += read.calls
+        for name, rows in read.rows.items():
+            for row in rows:
+                self.keep(name, row)
+        self.deletions_unseen.update(name for name in entities if name in DELETABLE)
 
 
 async def changes_since(http: QboHttp, entities: list[str], since: datetime, *,
@@ -126,7 +114,7 @@ async def changes_since(http: QboHttp, entities: list[str], since: datetime, *,
     if since < now - MAX_AGE + AGE_MARGIN:
         return ChangeSet(full_read_due=tuple(entities))
     collector = _Collector(http)
-    await collector.collect(list(entities), since, now)
+    await collector.collect(list(entities), since)
     return ChangeSet(changes=sorted(collector.found.values(),
                                     key=lambda c: (c.entity, c.updated, c.id)),
                      checked_at=collector.checked_at,

@@ -103,7 +103,7 @@ class QboClient:
         return await reads.find_by_names(self.http, entity, names, field)
 
     async def changes_since(self, entities: Sequence[str], since: datetime) -> ChangeSet:
-        """What changed since ``since`` (CDC, windows split past 1000 objects)."""
+        """What changed since ``since`` (CDC; read by query past 1000 objects)."""
         return await cdc.changes_since(self.http, list(entities), since, now=self.now())
 
     async def read_changed(self, entities: Sequence[str], since: datetime,

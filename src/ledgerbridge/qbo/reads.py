@@ -87,21 +87,6 @@ def base_conditions(entity: str, since: datetime | None) -> list[str]:
     return conditions
 
 
-async def read_pages(http: QboHttp, entity: str, clause: str, start: int = 1,
-                     found: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """Every row matching ``clause`` from ``start``, 1000 at a time by Id, until a short
-    page."""
-    found = {} if found is None else found
-    while True:
-        page = await rows(http, entity, f"SELECT * FROM {entity}{clause} ORDERBY Id "
-                                        f"STARTPOSITION {start} MAXRESULTS {PAGE}")
-        for row in page:
-            found[str(row.get("Id"))] = row
-        if len(page) < PAGE:
-            return list(found.values())
-        start += PAGE
-
-
 def name_chunks(names: Iterable[str], budget: int) -> list[list[str]]:
     """Names grouped so each IN list, URL-encoded, stays within ``budget`` characters."""
     chunks: list[list[str]] = []
