@@ -190,27 +190,38 @@ def to_qbo(kind: str, fields: Mapping[str, Any]) -> JSON:
 
 
 def _when(meta: Mapping[str, Any] | None) -> datetime | None:
-    stamp = (meta or {}).get("LastUpdatedTime")
+    stamp = meta.get("LastUpdatedTime") if meta else None
     return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
 
 
-def from_qbo(kind: RemoteKind, body: Mapping[str, Any], with_fields: bool = True
-             ) -> RemoteRecord:
-    """The neutral view of a QuickBooks Online entity (or its 'Deleted' stub); without
-    its fields (what a write's answer needs: identity, version, name) when asked."""
-    if body.get("status") == "Deleted":
-        return RemoteRecord(kind, str(body["Id"]), "", deleted=True,
-                            updated_at=_when(body.get("MetaData")))
-    name_field = NAME_FIELD.get(kind)
-    name = body.get(name_field) if name_field else body.get("DocNumber")
-    parent = (body.get("ParentRef") or {}).get("value")
-    fields = NEUTRAL.get(kind, _raw)(body) if with_fields else {}
+def _named(kind: RemoteKind, body: Mapping[str, Any], fields: JSON,
+           updated_at: datetime | None) -> RemoteRecord:
+    """The record of a live entity: identity, version, name, activity and parent."""
+    name = body.get(NAME_FIELD.get(kind, "DocNumber"))
+    parent = body.get("ParentRef")
     active = bool(body.get("Active", True))
     if not active and isinstance(name, str) and name.endswith(DELETED):
         fields = {**fields, "base_name": name[: -len(DELETED)]}  # its name while active
-    return RemoteRecord(kind, str(body["Id"]), str(body.get("SyncToken", "0")),
-                        name=name, active=bool(body.get("Active", True)), parent_id=parent,
-                        fields=fields, updated_at=_when(body.get("MetaData")))
+    return RemoteRecord(kind, str(body["Id"]), str(body.get("SyncToken", "0")), name=name,
+                        active=active, parent_id=parent.get("value") if parent else None,
+                        fields=fields, updated_at=updated_at)
+
+
+def from_qbo(kind: RemoteKind, body: Mapping[str, Any]) -> RemoteRecord:
+    """The neutral view of a QuickBooks Online entity (or its 'Deleted' stub)."""
+    updated_at = _when(body.get("MetaData"))
+    if body.get("status") == "Deleted":
+        return RemoteRecord(kind, str(body["Id"]), "", deleted=True, updated_at=updated_at)
+    return _named(kind, body, NEUTRAL.get(kind, _raw)(body), updated_at)
+
+
+def from_answer(kind: RemoteKind, body: Mapping[str, Any]) -> RemoteRecord:
+    """What a write's answer says of the record: identity, version, name (and the one it
+    had while active), not its fields or time of change, which the engine does not take
+    from a write (parsing the time, with its offset, costs more than the rest)."""
+    if body.get("status") == "Deleted":
+        return RemoteRecord(kind, str(body["Id"]), "", deleted=True)
+    return _named(kind, body, {}, None)
 
 
 def _raw(body: Mapping[str, Any]) -> JSON:
