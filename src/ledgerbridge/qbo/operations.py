@@ -82,8 +82,15 @@ def batch_request_id(batch: Sequence[Operation]) -> str:
     return digest[:BATCH_REQUEST_ID_LENGTH]
 
 
+def json_payload(op: Operation) -> dict[str, Any]:
+    """The payload as JSON is encoded from (a dict; a copy only when it is another
+    mapping: the payload is read, never changed)."""
+    payload = op.payload
+    return payload if isinstance(payload, dict) else dict(payload)
+
+
 def batch_item(bid: str, op: Operation) -> dict[str, Any]:
-    return {"bId": bid, "operation": op.action, op.entity: dict(op.payload)}
+    return {"bId": bid, "operation": op.action, op.entity: json_payload(op)}
 
 
 def batch_body(batch: Sequence[Operation]) -> dict[str, Any]:
