@@ -139,6 +139,8 @@ class QboHttp:
                 await self.backoff_or_fail(tries, error)
                 continue
             assert answer is not None
+            if answer.status < 400:  # done: nothing below applies to it
+                return answer
             if answer.status == 401 and not refreshed:
                 token = await self.tokens.refresh(token)
                 refreshed = True
@@ -154,8 +156,7 @@ class QboHttp:
                 if throttles >= self.retry.throttles:
                     raise failure(error)
                 continue
-            if answer.status >= 500 or (answer.status >= 400 and error.action is
-                                        Action.RETRY_LATER):
+            if answer.status >= 500 or error.action is Action.RETRY_LATER:
                 tries += 1
                 await self.backoff_or_fail(tries, error)
                 continue

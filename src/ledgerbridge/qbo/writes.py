@@ -21,6 +21,7 @@ from ledgerbridge.qbo.operations import (
     batch_body,
     batch_request_id,
     failure,
+    json_payload,
     pack,
     success,
 )
@@ -53,7 +54,7 @@ def _caught(exc: LedgerbridgeError, op: Operation) -> QboError:
 async def send_single(http: QboHttp, op: Operation) -> Result:
     try:
         answer = await http.request("POST", op.entity.lower(), params=op.path_params,
-                                    json=dict(op.payload), entity=op.entity)
+                                    json=json_payload(op), entity=op.entity)
     except LedgerbridgeError as exc:
         return failure(op, _caught(exc, op))
     if answer.status == 200 and isinstance(answer.body, dict):
@@ -105,10 +106,10 @@ async def apply(http: QboHttp, operations: Sequence[Operation]) -> list[Result]:
 async def explain_name_clashes(http: QboHttp, operations: Sequence[Operation],
                                results: list[Result]) -> list[Result]:
     """6240 says only "the name exists": look up who holds each name, to say so."""
-    ops = {op.id: op for op in operations}
     clashes = [r for r in results if r.error is not None and r.error.code == "6240"]
     if not clashes:
         return results
+    ops = {op.id: op for op in operations}
     names = {_names(ops[r.operation_id])["name"] for r in clashes} - {""}
     holders = await _holders(http, names, {ops[r.operation_id].entity for r in clashes})
     better = {}

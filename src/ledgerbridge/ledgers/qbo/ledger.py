@@ -21,7 +21,14 @@ from ledgerbridge.engine.ledger import (
     RemoteRecord,
     fit_note,
 )
-from ledgerbridge.ledgers.qbo.translate import DELETED, ENTITY, KIND, from_qbo, to_qbo
+from ledgerbridge.ledgers.qbo.translate import (
+    DELETED,
+    ENTITY,
+    KIND,
+    from_answer,
+    from_qbo,
+    to_qbo,
+)
 from ledgerbridge.qbo.client import QboClient
 from ledgerbridge.qbo.errors import Action, QboError
 from ledgerbridge.qbo.operations import Operation, Result
@@ -177,7 +184,7 @@ class QboLedger:
         if not body.get("Id"):
             return LedgerResult(op.id, RemoteRecord(op.kind, op.remote_id or "",
                                                     result.sync_token or ""))
-        return LedgerResult(op.id, from_qbo(op.kind, body, with_fields=False))
+        return LedgerResult(op.id, from_answer(op.kind, body))
 
     async def find_created(self, op: LedgerOp) -> RemoteRecord | None:
         if op.kind not in TRANSACTIONS:
