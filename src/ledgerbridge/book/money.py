@@ -35,7 +35,7 @@ def to_minor(value: Decimal, scale: int) -> int:
 def from_minor(value: int, scale: int) -> Decimal:
     """``value`` minor units as a Decimal of exactly the scale's places (the integer is
     the coefficient: no division, no rounding)."""
-    return Decimal(value).scaleb(-_PLACES[scale])
+    return Decimal(value).scaleb(-PLACES[scale])
 
 
-_PLACES = {MONEY_SCALE: 2, QTY_SCALE: 4}
+PLACES = {MONEY_SCALE: 2, QTY_SCALE: 4}

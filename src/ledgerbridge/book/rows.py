@@ -88,8 +88,8 @@ def to_out_many(spec: KindSpec, columns: tuple[str, ...], found: Sequence[Sequen
         for prefix, parts in zip(address_prefixes, addresses, strict=True):
             values = dict(zip(ADDRESS_KEYS, parts(row), strict=True))
             record[prefix] = values if any(v is not None for v in values.values()) else None
-        if items is not None:
-            record[items] = [_item_out(item) for item in row[items_at]]
+        if items is not None:  # the driver's rows are this read's own: converted in place
+            record[items] = [_decimals(item) for item in row[items_at]]
         if computed_names:
             record.update(zip(computed_names, computed(row), strict=True))
         out.append(record)
@@ -124,12 +124,16 @@ def _computed_columns(kind: str) -> tuple[str, ...]:
 
 
 def _item_out(item: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(item)
+    return _decimals(dict(item))
+
+
+def _decimals(item: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with its numeric values as Decimals (changed in place)."""
     for key in DECIMAL_ITEM_KEYS:  # the few numeric keys, not every key of the item
-        value = out.get(key)
+        value = item.get(key)
         if value is not None:
-            out[key] = Decimal(value)
-    return out
+            item[key] = Decimal(value)
+    return item
 
 
 def to_input(spec: KindSpec, row: Mapping[Any, Any]) -> dict[str, Any]:

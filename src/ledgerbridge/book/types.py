@@ -13,7 +13,7 @@ import orjson
 from sqlalchemy import BigInteger, Date, DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
-from ledgerbridge.book.money import MONEY_SCALE, QTY_SCALE, from_minor, to_minor
+from ledgerbridge.book.money import MONEY_SCALE, PLACES, QTY_SCALE, from_minor, to_minor
 
 
 class _ScaledDecimal(TypeDecorator[Decimal]):
@@ -31,10 +31,11 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
 
     def result_processor(self, dialect: Dialect, coltype: object
                          ) -> Callable[[Any], Decimal | None]:
-        scale = self.scale  # one call a value, not the impl's and then ours
+        exponent = -PLACES[self.scale]  # one call a value, not the impl's and then ours
 
         def process(value: Any) -> Decimal | None:
-            return None if value is None else from_minor(int(value), scale)
+            # (``from_minor`` inlined: a full sync reads every record's amounts)
+            return None if value is None else Decimal(int(value)).scaleb(exponent)
 
         return process
 
@@ -159,9 +160,19 @@ class JSONText(TypeDecorator[Any]):
         return None if value is None else dumps(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        try:
-            return orjson.loads(value)  # the same values as json.loads, several times faster
-        except orjson.JSONDecodeError:  # what orjson refuses (integers past 64 bits)
-            return json.loads(value)
+        return None if value is None else _loads(value)
+
+    def result_processor(self, dialect: Dialect, coltype: object
+                         ) -> Callable[[Any], Any]:
+        return _loads_or_none  # one call a value (the text needs no driver processing)
+
+
+def _loads(text: str | bytes) -> Any:
+    try:
+        return orjson.loads(text)  # the same values as json.loads, several times faster
+    except orjson.JSONDecodeError:  # what orjson refuses (integers past 64 bits)
+        return json.loads(text)
+
+
+def _loads_or_none(value: Any) -> Any:
+    return None if value is None else _loads(value)
