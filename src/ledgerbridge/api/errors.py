@@ -5,6 +5,7 @@ Internal details (stack traces, SQL, secrets) never reach the response."""
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,13 +17,19 @@ from ledgerbridge.book.validation import problems_from_errors, rejection_message
 from ledgerbridge.errors import (
     ConflictError,
     LedgerbridgeError,
+    NeedsReconnectError,
     NotFoundError,
     RecordRejectedError,
+    RetryLaterError,
 )
 
 log = logging.getLogger("ledgerbridge.api")
 
-STATUS = {RecordRejectedError: 422, NotFoundError: 404, ConflictError: 409}
+#: a QuickBooks connection that must be authorized again is the caller's to fix (409,
+#: as a conflict with the connection's state); QuickBooks down, throttling or a lock
+#: held is passing (503, with Retry-After when QuickBooks said how long)
+STATUS = {RecordRejectedError: 422, NotFoundError: 404, ConflictError: 409,
+          NeedsReconnectError: 409, RetryLaterError: 503}
 LOCATIONS = {"body", "query", "path", "header"}
 
 
@@ -40,7 +47,10 @@ async def on_ledgerbridge_error(request: Request, exc: Exception) -> Response:
                       [p.as_dict() for p in problems] if problems is not None else None)
     if isinstance(exc, ConflictError) and exc.context.extra.get("users"):
         body["error"]["used_by"] = exc.context.extra["users"]
-    return BookJSONResponse(body, status_code=_status_of(exc))
+    headers = {}
+    if isinstance(exc, RetryLaterError) and exc.retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+    return BookJSONResponse(body, status_code=_status_of(exc), headers=headers)
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
