@@ -13,7 +13,14 @@ from sqlalchemy import Connection, select
 
 from ledgerbridge.book.ids import new_id
 from ledgerbridge.engine.ledger import CompanyProfile
-from ledgerbridge.engine.tables import sync_runs, sync_state
+from ledgerbridge.engine.tables import (
+    links,
+    mappings,
+    operations,
+    sync_runs,
+    sync_settings,
+    sync_state,
+)
 
 
 @dataclass(frozen=True)
@@ -73,3 +80,11 @@ def push_runs(conn: Connection, run_ids: Iterable[str | None]) -> set[str]:
         return set()
     return set(conn.execute(select(sync_runs.c.id).where(
         sync_runs.c.id.in_(ids), sync_runs.c.mode == "push")).scalars())
+
+
+def forget_connection(conn: Connection, connection_id: str) -> None:
+    """Delete everything the engine keeps for a connection (its links, operations and
+    transmission log, mappings, runs, state and settings) before the connection itself
+    is removed; the book's records stay as they are."""
+    for table in (operations, links, mappings, sync_runs, sync_state, sync_settings):
+        conn.execute(table.delete().where(table.c.connection_id == connection_id))

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select
 
+from ledgerbridge.engine import state
 from ledgerbridge.errors import LedgerbridgeError, RecordRejectedError
 from ledgerbridge.qbo import connections as store
 from ledgerbridge.qbo.connections import Connection
@@ -125,5 +126,5 @@ async def remove(engine: Engine, box: SecretBox, tenant_id: str, connection_id: 
     await disconnect(engine, box, tenant_id, connection_id, transport=transport)
     with engine.begin() as db:
         store.get_connection(db, tenant_id, connection_id)
-        settings_store.forget(db, connection_id)
+        state.forget_connection(db, connection_id)
         store.delete_connection(db, tenant_id, connection_id)

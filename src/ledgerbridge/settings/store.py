@@ -83,11 +83,6 @@ def start(conn: Connection, connection_id: str, go_live_date: date) -> int:
     return save(conn, connection_id, settings)
 
 
-def forget(conn: Connection, connection_id: str) -> None:
-    """Delete a connection's settings (before the connection itself is deleted)."""
-    conn.execute(sync_settings.delete().where(sync_settings.c.connection_id == connection_id))
-
-
 def update(conn: Connection, connection_id: str, changes: Mapping[str, Any],
            expected_version: int | None = None) -> tuple[SyncSettings, int]:
     current, _ = load(conn, connection_id)
