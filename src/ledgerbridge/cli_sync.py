@@ -214,24 +214,34 @@ def settings_get(tenant: TenantOpt = None, connection: ConnectionOpt = None) -> 
 
 
 def _parse(assignments: list[str]) -> dict[str, dict[str, Any]]:
+    """``GROUP.FIELD=VALUE`` (or deeper: ``connection.schedule.timezone=...``) as the
+    nested changes ``settings_store.update`` merges."""
     changes: dict[str, dict[str, Any]] = {}
     for item in assignments:
         path, sep, text = item.partition("=")
-        group, _, field = path.partition(".")
-        if not sep or not field:
+        names = path.split(".")
+        if not sep or len(names) < 2 or not all(names):
             raise typer.BadParameter(f"'{item}' is not GROUP.FIELD=VALUE "
                                      "(e.g. invoices.send=when_sent)")
         try:
             value: Any = json.loads(text)
         except json.JSONDecodeError:
             value = text
-        changes.setdefault(group, {})[field] = value
+        place: dict[str, Any] = changes
+        for name in names[:-1]:
+            inner = place.setdefault(name, {})
+            if not isinstance(inner, dict):
+                raise typer.BadParameter(f"'{item}' sets a part of '{name}', which another "
+                                         "assignment sets whole")
+            place = inner
+        place[names[-1]] = value
     return changes
 
 
 @settings_app.command("set")
 def settings_set(assignment: Annotated[list[str], typer.Argument(
-                     help="GROUP.FIELD=VALUE, e.g. customers.send=never")],
+                     help="GROUP.FIELD=VALUE, e.g. customers.send=never or "
+                          "connection.schedule.timezone=America/Chicago")],
                  tenant: TenantOpt = None, connection: ConnectionOpt = None) -> None:
     """Change settings (validated together)."""
     with _target(tenant, connection) as (engine, _, connection_id), engine.begin() as conn:

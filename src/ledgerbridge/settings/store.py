@@ -45,17 +45,19 @@ def _validated(data: Mapping[str, Any]) -> SyncSettings:
 
 
 def merge(current: SyncSettings, changes: Mapping[str, Any]) -> SyncSettings:
-    """``current`` with the groups and fields in ``changes`` replaced, validated whole."""
-    data = current.model_dump(mode="json")
-    for group, values in changes.items():
-        if isinstance(values, Mapping) and isinstance(data.get(group), dict):
-            data[group] = {**data[group], **values}
-            if group == "connection" and isinstance(values.get("schedule"), Mapping):
-                data[group]["schedule"] = {**current.connection.schedule.model_dump(
-                    mode="json"), **values["schedule"]}
+    """``current`` with the fields in ``changes`` replaced, validated whole: a group (or a
+    nested part of one, as ``connection.schedule``) given in part keeps its other
+    fields."""
+    return _validated(_merged(current.model_dump(mode="json"), changes))
+
+
+def _merged(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    for name, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(data.get(name), dict):
+            data[name] = _merged(dict(data[name]), value)
         else:
-            data[group] = values
-    return _validated(data)
+            data[name] = value
+    return data
 
 
 def save(conn: Connection, connection_id: str, settings: SyncSettings,
