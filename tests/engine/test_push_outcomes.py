@@ -186,3 +186,34 @@ async def test_a_purchase_order_never_creates_a_job_that_waits(
         return
     target = {"job": job, "customer": customer, "location": location}[costed]
     assert line["CustomerRef"]["value"] == world.remote_id(costed, target["id"])
+
+
+async def test_a_push_left_open_ends_when_the_settings_now_refuse_it(world: World) -> None:
+    """A job pushed while QuickBooks was down stays to be sent again; if jobs are then set
+    not to go, the next sync says so and dismisses that operation (it no longer shows as
+    retrying among the unsynced records, and is not tried again)."""
+    from ledgerbridge.engine.context import Context
+    from ledgerbridge.engine.operations import OperationStore
+    from ledgerbridge.engine.unsynced import unsynced
+    from ledgerbridge.settings import store as settings_store
+
+    customer = _customer(world)
+    job = _job(world, customer)
+    pushed = await world.push_while_down(("job", job["id"]))
+    # (blocked by its customer, whose create QuickBooks refused first)
+    assert [r for r, _ in _outcomes(pushed, "job", job["id"])] == ["blocked"]
+    world.settings(jobs={"create_jobs": "no"})
+    refusal = ("not sent: jobs are not created in QuickBooks (jobs.create_jobs is no); "
+               "change jobs.create_jobs in the settings to send it")
+    report = await world.sync("daily")
+    assert _outcomes(report, "job", job["id"]) == [("skipped", refusal)]
+    with world.engine.connect() as conn:
+        ops = [op for op in OperationStore(conn, world.connection_id).in_states(
+            ("pending", "blocked", "dismissed")) if op["record_id"] == job["id"]]
+        assert [(op["state"], op["message"]) for op in ops] == [("dismissed", refusal)]
+        settings, _ = settings_store.load(conn, world.connection_id)
+        ctx = Context(conn, world.tenant_id, world.connection_id, settings, None, False)
+        assert [u.record_id for u in unsynced(ctx, ("job",))] == []
+    again = await world.sync("daily")
+    assert _outcomes(again, "job", job["id"]) == []
+    assert "Lobby renovation" not in await world.by_name("Customer")

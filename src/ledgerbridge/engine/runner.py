@@ -215,6 +215,8 @@ class SyncRunner:
                         ) -> list[RecordOutcome]:
         plan = make_plan(ctx, roots)
         outcomes = plan.waiting + plan.skipped
+        if not ctx.dry_run:
+            self._dismiss_refused(ctx, plan.skipped)
         levels = sorted(plan.levels)
         for n, level in enumerate(levels):
             collector.checkpoint()  # the plan and the levels done stay alive to the end
@@ -223,6 +225,20 @@ class SyncRunner:
             outcomes += await runner.run(plan.levels[level])
         self.progress("send to QuickBooks", len(levels), len(levels))
         return outcomes
+
+    @staticmethod
+    def _dismiss_refused(ctx: Context, skipped: Sequence[RecordOutcome]) -> None:
+        """An operation not yet sent (a push that met a passing error, or blocked) whose
+        record the settings now keep out of QuickBooks is dismissed, saying why: it
+        would otherwise wait as "retrying" for ever. One that may have reached
+        QuickBooks (``sent``) stays, to be settled."""
+        if not skipped:
+            return
+        why = {(o.kind, o.record_id): o.message for o in skipped}
+        for op in ctx.ops.in_states(("pending", "blocked")):
+            message = why.get((op["record_kind"], op["record_id"]))
+            if message is not None:
+                ctx.ops.move(op["id"], "dismissed", message=message, blocked_by=None)
 
     def _save(self, conn: Connection, mode: Mode, feed_to: int, changes_to: datetime,
               report: RunReport) -> None:
