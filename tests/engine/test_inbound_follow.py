@@ -408,3 +408,28 @@ async def test_a_change_made_here_still_goes_when_quickbooks_changes_the_payment
     assert "Paid at the door" in there["PrivateNote"]         # ours sent
     assert docs.get(world, payment["id"], "payment")["reference"] == "CHK-1A"
     await docs.quiet(world, "Payment", remote["Id"])
+
+
+async def test_a_credit_memo_for_a_customer_new_in_the_same_window_is_taken_in(
+        world: World) -> None:
+    """QuickBooks' change feed lists its entities by name (CreditMemo before Customer):
+    the customer made in QuickBooks is taken in first, so its credit memo, made in the
+    same window, has a customer to go to and is not dropped."""
+    made = docs.project(world)
+    world.settings(customers={"get_new": True})
+    await world.sync("daily")
+    item = world.remote_id("work_code", made["code"]["id"])
+    customer = await world.qb("Customer", {"DisplayName": "Zephyr Builders"})
+    memo = await world.qb("CreditMemo", {
+        "CustomerRef": {"value": customer["Id"]}, "DocNumber": "CM-9",
+        "TxnDate": "2026-03-09", "Line": [docs.line(item, 40.0)]})
+    report = await world.sync("daily")
+    assert report.failures() == []
+    link = next((link for link in docs.credit_links(world) if link.remote_id == memo["Id"]),
+                None)
+    assert link is not None
+    negative = docs.get(world, link.record_id)
+    assert str(negative["total"]) == "-40.00"
+    with world.book(write=False) as book:
+        assert book.get("customer", negative["customer_id"])["company_name"] == \
+            "Zephyr Builders"

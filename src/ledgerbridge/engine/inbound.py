@@ -40,6 +40,10 @@ def item_fields(record: RemoteRecord) -> dict[str, Any]:
             "item_kind": kind if kind in ("service", "non_inventory", "inventory")
             else "service", "active": record.active}
 
+#: the order QuickBooks records are taken in (stable within a kind)
+TAKEN_IN_ORDER = {"customer": 0, "vendor": 0, "item": 0, "invoice": 1, "credit_memo": 1,
+                  "payment": 2}
+
 
 class Inbound:
     def __init__(self, ctx: Context, take_all_names: bool = False) -> None:
@@ -105,7 +109,10 @@ class Inbound:
         handlers: dict[str, Callable[[RemoteRecord], None]] = {
             "customer": self.customer, "vendor": self.vendor, "item": self.item,
             "invoice": self.invoice, "credit_memo": self.credit_memo, "payment": self.payment}
-        for record in records:
+        # names before the documents that name them, invoices before the payments
+        # applied to them (QuickBooks' change feed lists its entities by name:
+        # CreditMemo before Customer, Invoice before Item)
+        for record in sorted(records, key=lambda found: TAKEN_IN_ORDER.get(found.kind, 3)):
             handler = handlers.get(record.kind)
             if handler is not None:
                 handler(record)
