@@ -433,3 +433,25 @@ async def test_a_credit_memo_for_a_customer_new_in_the_same_window_is_taken_in(
     with world.book(write=False) as book:
         assert book.get("customer", negative["customer_id"])["company_name"] == \
             "Zephyr Builders"
+
+
+async def test_a_credit_memo_for_a_customer_not_taken_in_says_so(world: World) -> None:
+    """New customers are not taken in: a credit memo made in QuickBooks for one cannot
+    come in, and the run says why instead of dropping it without a word."""
+    made = docs.project(world)
+    world.settings(customers={"get_new": False})
+    await world.sync("daily")
+    item = world.remote_id("work_code", made["code"]["id"])
+    customer = await world.qb("Customer", {"DisplayName": "Zephyr Builders"})
+    memo = await world.qb("CreditMemo", {
+        "CustomerRef": {"value": customer["Id"]}, "DocNumber": "CM-9",
+        "TxnDate": "2026-03-09", "Line": [docs.line(item, 40.0)]})
+    report = await world.sync("daily")
+    said = [(o.result, o.message) for o in report.outcomes
+            if o.direction == "inbound" and o.remote_id == memo["Id"]]
+    assert said == [("skipped", f"QuickBooks credit memo CM-9 (id {memo['Id']}) is for "
+                                f"QuickBooks customer {customer['Id']}, which is not in the "
+                                "book: take that customer in (customers.get_new, or link it "
+                                "by name), then change the credit memo in QuickBooks to "
+                                "bring it here")]
+    assert all(link.remote_id != memo["Id"] for link in docs.credit_links(world))

@@ -384,9 +384,23 @@ class Inbound:
             return invoices.credit_memo_as_negative_invoice
         return record["kind"] == "project" and invoices.get_project_invoice_changes
 
+    def _no_party(self, kind: str, remote: RemoteRecord, label: str) -> None:
+        """A document made in QuickBooks for a customer the book does not have: not
+        taken in, and said so (it comes in with its next change once the customer
+        does)."""
+        number = f" {remote.name}" if remote.name else ""
+        self._note(kind, "", "skipped", f"QuickBooks {label}{number} (id {remote.id}) is "
+                   f"for QuickBooks customer {remote.fields.get('customer_id')}, which is "
+                   "not in the book: take that customer in (customers.get_new, or link it "
+                   f"by name), then change the {label} in QuickBooks to bring it here",
+                   remote.id)
+
     def _new_credit_memo(self, remote: RemoteRecord) -> None:
+        if remote.fields.get("voided"):
+            return
         party = self._party_of(remote)
-        if party is None or remote.fields.get("voided"):
+        if party is None:
+            self._no_party("invoice", remote, "credit memo")
             return
         body = {"customer_id": party[0], "job_id": party[1], "status": "finalized",
                 **self._fields_in(remote)}
@@ -401,6 +415,7 @@ class Inbound:
             return
         party = self._party_of(remote)
         if party is None:
+            self._no_party("payment", remote, "payment")
             return
         body = {"customer_id": party[0], **payment_merge.fields_in(self.ctx, remote.fields)}
         made = self._paying(lambda: self._write(
