@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up (scripts/setup.sh) and run the demo: the sample company loaded and the API served.
-# Extra arguments go to `ledgerbridge demo`, e.g. `bash scripts/demo.sh --no-serve`.
+# Set up (scripts/setup.sh) and run the demo: the sample company synced with a local
+# QuickBooks Online, then a summary. Extra arguments go to `ledgerbridge demo`, e.g.
+# `bash scripts/demo.sh --keep-running` to leave the API (and the sandbox) up afterwards.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
