@@ -455,3 +455,43 @@ async def test_a_credit_memo_for_a_customer_not_taken_in_says_so(world: World) -
                                 "by name), then change the credit memo in QuickBooks to "
                                 "bring it here")]
     assert all(link.remote_id != memo["Id"] for link in docs.credit_links(world))
+
+
+async def test_many_changes_of_a_kind_read_the_book_once(world: World) -> None:
+    """QuickBooks changed 250 of our invoices (a daily sync after a big full sync reads
+    back what it wrote, with the balances its payments moved): the book's invoices are
+    read in one go, not one read each; every change is still taken in."""
+    from sqlalchemy import event
+
+    from ledgerbridge.qbo.operations import Operation
+
+    world.settings(invoices={"get_project_invoice_changes": True})
+    made = docs.project(world)
+    invoices = [docs.invoice(world, made, f"2{n:03d}", ("1", "10.00")) for n in range(250)]
+    await world.sync("daily")
+    updates = []
+    for n, invoice in enumerate(invoices):
+        remote_id = world.remote_id("invoice", invoice["id"])
+        updates.append(Operation(f"memo{n}", "update", "Invoice", {
+            "Id": remote_id, "SyncToken": "0", "sparse": True,
+            "PrivateNote": f"Checked by the office {n}"}))
+    results = await world.client.apply(updates)
+    assert all(result.ok for result in results)
+    reads: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        # the engine's reads of invoices (a page of the book); the book's updates of the
+        # changed ones read their own rows too, one each, as every write does
+        if statement.lstrip().upper().startswith("SELECT") and "FROM invoices" in statement \
+                and "LIMIT" in statement.upper():
+            reads.append(statement)
+
+    event.listen(world.engine, "before_cursor_execute", note)
+    try:
+        report = await world.sync("daily")
+    finally:
+        event.remove(world.engine, "before_cursor_execute", note)
+    assert report.failures() == []
+    assert len(reads) <= 10, len(reads)
+    assert docs.get(world, invoices[7]["id"])["memo"] == "Checked by the office 7"
+    assert docs.get(world, invoices[249]["id"])["memo"] == "Checked by the office 249"

@@ -4,7 +4,8 @@ version the link already has is our own write coming back and is skipped."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -40,6 +41,10 @@ def item_fields(record: RemoteRecord) -> dict[str, Any]:
             "item_kind": kind if kind in ("service", "non_inventory", "inventory")
             else "service", "active": record.active}
 
+#: the book kind a QuickBooks document changes (read ahead when many come at once)
+BOOK_KIND = {"invoice": "invoice", "credit_memo": "invoice", "payment": "payment"}
+#: past this many changes of a kind, one read of all its records beats a read each
+READ_ALL_PAST = 200
 #: the order QuickBooks records are taken in (stable within a kind)
 TAKEN_IN_ORDER = {"customer": 0, "vendor": 0, "item": 0, "invoice": 1, "credit_memo": 1,
                   "payment": 2}
@@ -112,11 +117,22 @@ class Inbound:
         # names before the documents that name them, invoices before the payments
         # applied to them (QuickBooks' change feed lists its entities by name:
         # CreditMemo before Customer, Invoice before Item)
-        for record in sorted(records, key=lambda found: TAKEN_IN_ORDER.get(found.kind, 3)):
+        ordered = sorted(records, key=lambda found: TAKEN_IN_ORDER.get(found.kind, 3))
+        self._read_ahead(ordered)
+        for record in ordered:
             handler = handlers.get(record.kind)
             if handler is not None:
                 handler(record)
         return self.outcomes
+
+    def _read_ahead(self, records: Sequence[RemoteRecord]) -> None:
+        """Many changes of a kind (a daily sync after a big full sync reads back what it
+        wrote): the book's records of that kind in one read, not one read each."""
+        wanted = Counter(BOOK_KIND[record.kind] for record in records
+                         if record.kind in BOOK_KIND)
+        for kind, count in wanted.items():
+            if count > READ_ALL_PAST:
+                self.ctx.records.all(kind)
 
     # names ----------------------------------------------------------------------------
     def customer(self, remote: RemoteRecord) -> None:
