@@ -48,3 +48,36 @@ async def test_taking_in_knows_the_suffixed_name(world: World) -> None:
     await _customer_is_linked_to(world, seeded["Customer"][0])
     with world.book() as book:
         assert len(book.page("customer").items) == 1
+
+
+async def test_a_name_spaced_otherwise_in_quickbooks_is_linked_not_made_again(
+        world: World) -> None:
+    """QuickBooks keeps a name's spaces as typed ("Smith  &  Sons Property"); the book's
+    "Smith & Sons Property" is the same name: a daily sync links it, as a full sync does,
+    in the one call of its lookup, instead of making a second customer."""
+    made = await world.qb("Customer", {"DisplayName": "Smith  &  Sons Property"})
+    await world.qb("Customer", {"DisplayName": "Smith & Sons Property Management"})
+    world.settings(customers={"send": "when_created"})
+    with world.book() as book:
+        customer = book.create("customer", {"company_name": "Smith & Sons Property"}).record
+    calls = await world.calls()
+    report = await world.sync("daily")
+    assert report.failures() == []
+    assert [o.result for o in report.outcomes if o.record_id == customer["id"]] == ["linked"]
+    assert world.link("customer", customer["id"]).remote_id == made["Id"]  # type: ignore[union-attr]
+    assert sorted(await world.by_name("Customer")) == [
+        "Smith  &  Sons Property", "Smith & Sons Property Management"]
+    # the change feed, and a lookup in each kind of the shared name space (customers,
+    # vendors, employees): its IN list and LIKE go in one batch call
+    assert await world.calls() - calls == 4
+
+
+async def test_the_exact_spelling_wins_over_one_spaced_otherwise(world: World) -> None:
+    await world.qb("Customer", {"DisplayName": "Harbor  View Marina"})
+    exact = await world.qb("Customer", {"DisplayName": "Harbor View Marina"})
+    world.settings(customers={"send": "when_created"})
+    with world.book() as book:
+        customer = book.create("customer", {"company_name": "Harbor View Marina"}).record
+    report = await world.sync("daily")
+    assert report.failures() == []
+    assert world.link("customer", customer["id"]).remote_id == exact["Id"]  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ the URL) and CDC (read by query past 1000, 30 days)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -136,15 +137,41 @@ async def test_a_list_that_fits_one_page_costs_one_call(
 async def test_find_by_names_splits_in_lists_to_fit_the_url(
         make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
         recorder: Recorder) -> None:
-    names = [f"Vendor O'Brien & Sons number {i:04d} of a long list" for i in range(300)]
+    """Names of one word: only IN lists, each short enough for a query's URL (a lone one
+    goes as a plain GET), together in one batch call."""
+    names = [f"Vendor-O'Brien-&-Sons-number-{i:04d}-of-a-long-list" for i in range(300)]
     await seed(admin, company.realm, "Vendor", [{"DisplayName": n, "Active": True}
                                                  for n in names])
     client = await make_client()
-    asked = [n.upper() for n in names[:250]] + ["Nobody At All"]
+    asked = [n.upper() for n in names[:250]] + ["Nobody-At-All"]
+    before = len(recorder.requests)
     found = await client.find_by_names("Vendor", asked)
     assert set(found) == set(asked[:250])
-    urls = [str(r.url) for r in recorder.requests if r.url.path.endswith("/query")]
-    assert len(urls) > 1 and max(len(u) for u in urls) <= 4000
+    sent = recorder.requests[before:]
+    assert [r.url.path.rsplit("/", 1)[-1] for r in sent] == ["batch"]
+    queries = [item["Query"] for item in json.loads(sent[0].content)["BatchItemRequest"]]
+    assert len(queries) > 1 and all("LIKE" not in q for q in queries)
+    alone = [httpx.URL(f"https://quickbooks.api.intuit.com/v3/company/{company.realm}/query",
+                       params={"query": q, "minorversion": "75"}) for q in queries]
+    assert max(len(str(url)) for url in alone) <= 4000  # were it to go alone
+
+
+async def test_find_by_names_finds_names_spaced_otherwise(
+        make_client: MakeClient, admin: httpx.AsyncClient, company: Company,
+        recorder: Recorder) -> None:
+    """QuickBooks keeps spaces as typed: a name of several words is also looked for by
+    a LIKE of its words, in the same batch call; the exact spelling wins."""
+    await seed(admin, company.realm, "Vendor", [
+        {"DisplayName": "Smith  &  Sons", "Active": True},
+        {"DisplayName": "Harbor  View", "Active": True},
+        {"DisplayName": "Harbor View", "Active": True},
+        {"DisplayName": "Smith & Sons Supply", "Active": True}])
+    client = await make_client()
+    before = len(recorder.requests)
+    found = await client.find_by_names("Vendor", ["Smith & Sons", "harbor view", "Nobody"])
+    assert {name: row["DisplayName"] for name, row in found.items()} == {
+        "Smith & Sons": "Smith  &  Sons", "harbor view": "Harbor View"}
+    assert len(recorder.requests) - before == 1
 
 
 def spread(count: int, start: float, step: float, make: Any) -> list[Any]:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from ledgerbridge.errors import RetryLaterError
 from ledgerbridge.qbo.errors import Action, QboError, classify
@@ -36,10 +37,14 @@ from ledgerbridge.qbo.faults import faults_from_json
 from ledgerbridge.qbo.http import QboHttp, failure
 from ledgerbridge.qbo.operations import BATCH_SIZE
 from ledgerbridge.qbo.reads import (
+    MAX_URL,
+    NAME_FIELD,
     PAGE,
+    URL_ALLOWANCE,
     base_conditions,
     literal,
     moment,
+    name_chunks,
     ok_body,
     time_of,
     timed_query,
@@ -356,3 +361,52 @@ async def read_all(http: QboHttp, entity: str, since: datetime | None = None) ->
     when a page holds them all, then a batch call per ten pages."""
     found, _ = await read_lists(http, [entity], since=since)
     return found[entity]
+
+
+# names ------------------------------------------------------------------------------------
+def spaced(name: str) -> str:
+    """A name as compared: case-insensitive, runs of spaces as one."""
+    return " ".join(name.split()).casefold()
+
+
+def _like_patterns(keys: Iterable[str]) -> list[str]:
+    """One ``LIKE`` pattern for each name of several words ("Smith%&%Sons%": the words as
+    QuickBooks may space them, and what follows, such as " (deleted)"); none for a name
+    whose leading words another pattern covers already."""
+    chosen: list[list[str]] = []
+    for words in sorted((key.split(" ") for key in keys if " " in key), key=len):
+        if not any(words[:len(shorter)] == shorter for shorter in chosen):
+            chosen.append(words)
+    return ["%".join(words) + "%" for words in chosen]
+
+
+async def find_by_names(http: QboHttp, entity: str, names: Iterable[str],
+                        field: str | None = None) -> dict[str, Row]:
+    """``{name asked: record}`` for the names that exist, inactive records included,
+    compared case-insensitively and with runs of spaces as one. QuickBooks keeps a name's
+    spaces as typed, so "Smith  &  Sons" is looked for too, for "Smith & Sons", by a
+    ``LIKE`` of its words; a name of that exact spelling wins over one spaced otherwise.
+    The ``IN`` lists (each within a URL's length: a lone query goes as a plain one) and
+    the ``LIKE``s go in batch calls of 30 queries."""
+    field = field or NAME_FIELD.get(entity, "Name")
+    base = base_conditions(entity, None)
+    asked = list(dict.fromkeys(names))
+    fixed = len(quote(f"SELECT * FROM {entity}{where(*base)} AND {field} IN () "
+                      f"MAXRESULTS {PAGE}", safe=""))
+    texts = [f"{field} IN ({', '.join(literal(name) for name in chunk)})"
+             for chunk in name_chunks(asked, MAX_URL - URL_ALLOWANCE - fixed)]
+    texts += [f"{field} LIKE {literal(pattern)}"
+              for pattern in _like_patterns({spaced(name) for name in asked})]
+    asks = [Ask(f"names{n}", entity, f"SELECT * FROM {entity}{where(*base, text)} "
+                                     f"MAXRESULTS {PAGE}") for n, text in enumerate(texts)]
+    answers = await ask_all(http, [[ask] for ask in asks]) if asks else {}
+    rows = [row for answer in answers.values() for row in answer.get(entity, [])
+            if isinstance(row, dict)]
+    exact = {str(row.get(field, "")).casefold(): row for row in rows}
+    loose = {spaced(str(row.get(field, ""))): row for row in rows}
+    found: dict[str, Row] = {}
+    for name in asked:
+        row = exact.get(name.casefold()) or loose.get(spaced(name))
+        if row is not None:
+            found[name] = row
+    return found

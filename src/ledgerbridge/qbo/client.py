@@ -100,7 +100,7 @@ class QboClient:
     async def find_by_names(self, entity: str, names: Iterable[str],
                             field: str | None = None) -> dict[str, dict[str, Any]]:
         """``{name: record}`` for the names that exist (case-insensitive, inactive too)."""
-        return await reads.find_by_names(self.http, entity, names, field)
+        return await batch_reads.find_by_names(self.http, entity, names, field)
 
     async def changes_since(self, entities: Sequence[str], since: datetime) -> ChangeSet:
         """What changed since ``since`` (CDC; read by query past 1000 objects)."""

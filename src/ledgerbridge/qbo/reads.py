@@ -102,24 +102,3 @@ def name_chunks(names: Iterable[str], budget: int) -> list[list[str]]:
     if current:
         chunks.append(current)
     return chunks
-
-
-async def find_by_names(http: QboHttp, entity: str, names: Iterable[str],
-                        field: str | None = None) -> dict[str, dict[str, Any]]:
-    """``{name asked: record}`` for the names that exist (compared case-insensitively,
-    inactive records included)."""
-    field = field or NAME_FIELD.get(entity, "Name")
-    fixed = len(quote(f"SELECT * FROM {entity}{where(*base_conditions(entity, None))} AND "
-                      f"{field} IN () MAXRESULTS {PAGE}", safe=""))
-    budget = MAX_URL - URL_ALLOWANCE - fixed
-    wanted = {name.casefold(): name for name in names}
-    found: dict[str, dict[str, Any]] = {}
-    for chunk in name_chunks(wanted.values(), budget):
-        in_list = ", ".join(literal(name) for name in chunk)
-        clause = where(*base_conditions(entity, None), f"{field} IN ({in_list})")
-        for row in await rows(http, entity, f"SELECT * FROM {entity}{clause} "
-                                             f"MAXRESULTS {PAGE}"):
-            asked = wanted.get(str(row.get(field, "")).casefold())
-            if asked is not None:
-                found[asked] = row
-    return found

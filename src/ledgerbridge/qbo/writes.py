@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledgerbridge.errors import ConfigurationError, LedgerbridgeError, NeedsReconnectError
-from ledgerbridge.qbo import reads
+from ledgerbridge.qbo import batch_reads
 from ledgerbridge.qbo.errors import Action, QboError, classify
 from ledgerbridge.qbo.faults import Fault, faults_from_json
 from ledgerbridge.qbo.http import QboHttp
@@ -130,7 +130,7 @@ async def _holders(http: QboHttp, names: set[str], entities: set[str]) -> dict[s
     holders: dict[str, str] = {}
     for entity in lookups:
         try:
-            found = await reads.find_by_names(http, entity, names)
+            found = await batch_reads.find_by_names(http, entity, names)
         except LedgerbridgeError:
             continue
         for name in found:
