@@ -412,7 +412,8 @@ def main() -> None:
                         help="run only the first full sync (for profiling), no RESULT")
     parser.add_argument("--repeat", type=int, default=3,
                         help="first full syncs run (each on a copy of the book, against a "
-                             "company of its own); the least CPU a record is reported")
+                             "company of its own); the least CPU a record is reported "
+                             "(one with --first-only)")
     parser.add_argument("--load", nargs=2, metavar=("URL", "SCALE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:  # the child that loads the book
@@ -439,7 +440,7 @@ def main() -> None:
                   "with Debian's python3, 95 with a default pyenv build; more: a busy host, "
                   "read the CPU numbers with care)", flush=True)
             trials = []  # the first full sync again, each on a copy of the book as loaded
-            for n in range(1, max(args.repeat, 1)):
+            for n in range(1, 1 if args.first_only else max(args.repeat, 1)):
                 copy = directory / f"book-trial-{n}.db"
                 with sqlite3.connect(directory / "book.db") as source, \
                         sqlite3.connect(copy) as target:

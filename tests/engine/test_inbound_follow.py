@@ -410,19 +410,26 @@ async def test_a_change_made_here_still_goes_when_quickbooks_changes_the_payment
     await docs.quiet(world, "Payment", remote["Id"])
 
 
-async def test_a_credit_memo_for_a_customer_new_in_the_same_window_is_taken_in(
-        world: World) -> None:
-    """QuickBooks' change feed lists its entities by name (CreditMemo before Customer):
-    the customer made in QuickBooks is taken in first, so its credit memo, made in the
-    same window, has a customer to go to and is not dropped."""
+async def _memo_for_a_new_customer(world: World, take_in: bool) -> tuple[Record, Record]:
+    """A customer and a credit memo for it, both made in QuickBooks in one change window
+    (new customers taken in as ``take_in`` says)."""
     made = docs.project(world)
-    world.settings(customers={"get_new": True})
+    world.settings(customers={"get_new": take_in})
     await world.sync("daily")
     item = world.remote_id("work_code", made["code"]["id"])
     customer = await world.qb("Customer", {"DisplayName": "Zephyr Builders"})
     memo = await world.qb("CreditMemo", {
         "CustomerRef": {"value": customer["Id"]}, "DocNumber": "CM-9",
         "TxnDate": "2026-03-09", "Line": [docs.line(item, 40.0)]})
+    return customer, memo
+
+
+async def test_a_credit_memo_for_a_customer_new_in_the_same_window_is_taken_in(
+        world: World) -> None:
+    """QuickBooks' change feed lists its entities by name (CreditMemo before Customer):
+    the customer made in QuickBooks is taken in first, so its credit memo, made in the
+    same window, has a customer to go to and is not dropped."""
+    _, memo = await _memo_for_a_new_customer(world, take_in=True)
     report = await world.sync("daily")
     assert report.failures() == []
     link = next((link for link in docs.credit_links(world) if link.remote_id == memo["Id"]),
@@ -438,14 +445,7 @@ async def test_a_credit_memo_for_a_customer_new_in_the_same_window_is_taken_in(
 async def test_a_credit_memo_for_a_customer_not_taken_in_says_so(world: World) -> None:
     """New customers are not taken in: a credit memo made in QuickBooks for one cannot
     come in, and the run says why instead of dropping it without a word."""
-    made = docs.project(world)
-    world.settings(customers={"get_new": False})
-    await world.sync("daily")
-    item = world.remote_id("work_code", made["code"]["id"])
-    customer = await world.qb("Customer", {"DisplayName": "Zephyr Builders"})
-    memo = await world.qb("CreditMemo", {
-        "CustomerRef": {"value": customer["Id"]}, "DocNumber": "CM-9",
-        "TxnDate": "2026-03-09", "Line": [docs.line(item, 40.0)]})
+    customer, memo = await _memo_for_a_new_customer(world, take_in=False)
     report = await world.sync("daily")
     said = [(o.result, o.message) for o in report.outcomes
             if o.direction == "inbound" and o.remote_id == memo["Id"]]

@@ -6,6 +6,8 @@ was lost still ends done."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ledgerbridge.engine.links import GONE
@@ -25,15 +27,21 @@ def _inbound(report: object, record_id: str) -> list[tuple[str, str]]:
             if o.direction == "inbound" and o.record_id == record_id]
 
 
-@pytest.mark.parametrize("delete", [False, True])
-async def test_our_own_invoice_delete_seen_in_the_change_feed_is_no_news(
-        world: World, delete: bool) -> None:
+async def _sent_then_deleted_here(world: World, delete: bool) -> dict[str, Any]:
+    """An invoice in QuickBooks, then deleted here (with the setting as ``delete``)."""
     _set_delete(world, delete)
     made = docs.project(world)
     await world.sync("daily")
-    gone = made["invoice"]
+    gone: dict[str, Any] = made["invoice"]
     with world.book() as book:
         book.delete("invoice", gone["id"])
+    return gone
+
+
+@pytest.mark.parametrize("delete", [False, True])
+async def test_our_own_invoice_delete_seen_in_the_change_feed_is_no_news(
+        world: World, delete: bool) -> None:
+    gone = await _sent_then_deleted_here(world, delete)
     sent = await world.sync("daily")
     assert docs.results(sent, gone["id"]) == ["deleted"]
     calls = await world.calls()
@@ -51,12 +59,7 @@ async def test_a_delete_whose_answer_was_lost_ends_done_after_the_feed_shows_it(
         world: World, delete: bool) -> None:
     """The delete was carried out and its answer lost (it stays sent); the next run's
     change feed shows the deletion before the delete is sent again."""
-    _set_delete(world, delete)
-    made = docs.project(world)
-    await world.sync("daily")
-    gone = made["invoice"]
-    with world.book() as book:
-        book.delete("invoice", gone["id"])
+    gone = await _sent_then_deleted_here(world, delete)
     assert world.transport is not None
     lost = await world.sync_over(AnswersLost(world.transport))
     assert docs.results(lost, gone["id"]) == ["retry_later"]

@@ -3,9 +3,6 @@ client through the ASGI transport, a company with a token."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from ledgerbridge.sandbox.qbo import ManualClock, create_app
+from support.loopback import sandbox_url
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 CAPTURES = SHARED / "fixtures" / "qbo-captures"
@@ -87,25 +84,8 @@ async def company(http: httpx.AsyncClient) -> Company:
     return await new_company(http)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[str]:
     """The sandbox as a real uvicorn server on a loopback port, in a background thread."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                           log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with sandbox_url() as url:
+        yield url

@@ -170,10 +170,12 @@ class SyncRunner:
     @staticmethod
     def _linked(ctx: Context, kinds: Sequence[RemoteKind]) -> dict[RemoteKind, list[str]]:
         """The remote ids of ``kinds`` linked here, but those known to be deleted there
-        (read, then committed: no transaction stays open while QuickBooks is asked)."""
+        (by a person there, or by our own delete: a COUNT would come up short for them
+        every time); read, then committed: no transaction stays open while QuickBooks
+        is asked."""
         linked: dict[RemoteKind, list[str]] = {kind: [] for kind in kinds}
         for link in ctx.links.all():
-            if link.remote_kind in linked and link.sent_hash != GONE:
+            if link.remote_kind in linked and link.sent_hash not in (GONE, "deleted"):
                 linked[link.remote_kind].append(link.remote_id)
         ctx.conn.commit()
         return linked

@@ -373,10 +373,10 @@ def _like_patterns(keys: Iterable[str]) -> list[str]:
     """One ``LIKE`` pattern for each name of several words ("Smith%&%Sons%": the words as
     QuickBooks may space them, and what follows, such as " (deleted)"); none for a name
     whose leading words another pattern covers already."""
-    chosen: list[list[str]] = []
-    for words in sorted((key.split(" ") for key in keys if " " in key), key=len):
-        if not any(words[:len(shorter)] == shorter for shorter in chosen):
-            chosen.append(words)
+    chosen: dict[tuple[str, ...], None] = {}
+    for words in sorted((tuple(key.split(" ")) for key in keys if " " in key), key=len):
+        if not any(words[:n] in chosen for n in range(2, len(words) + 1)):
+            chosen[words] = None
     return ["%".join(words) + "%" for words in chosen]
 
 
