@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import importlib.machinery
 import json
 import os
 import platform
@@ -228,7 +229,7 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float,
             if phase in ("daily", "quiet"):
                 await asyncio.sleep(2.1)
             profiler = cProfile.Profile() if profile and phase == "first" else None
-            cpu, wall = time.process_time(), time.monotonic()
+            cpu, wall, times = time.process_time(), time.monotonic(), os.times()
             if profiler:
                 profiler.enable()
             report = await SyncRunner(engine, tenant, connection.id,
@@ -238,7 +239,9 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float,
                 stats = pstats.Stats(profiler)
                 stats.sort_stats("tottime").print_stats(30)
                 stats.sort_stats("cumulative").print_stats(45)
+            spent = os.times()
             out[phase] = {"cpu": time.process_time() - cpu,
+                          "user": spent.user - times.user, "system": spent.system - times.system,
                           "wall": time.monotonic() - wall, "written": written(report),
                           "records": sum(1 for o in report.outcomes
                                          if o.direction == "outbound"),
@@ -246,7 +249,8 @@ async def engine_sync(server: str, url: str, tenant: str, time_scale: float,
             print(f"{phase:6s} {mode:5s} wall {out[phase]['wall']:7.1f} s "
                   f"({out[phase]['wall'] * time_scale / 60:6.1f} QuickBooks min), "
                   f"cpu {out[phase]['cpu']:7.2f} s "
-                  f"({out[phase]['cpu'] / max(out[phase]['records'], 1) * 1e6:.0f} us a record), "
+                  f"({out[phase]['cpu'] / max(out[phase]['records'], 1) * 1e6:.0f} us a record; "
+                  f"user {out[phase]['user']:.2f} s, system {out[phase]['system']:.2f} s), "
                   f"calls {dict(transport.counts)}, "
                   f"{report.summary()}", flush=True)
             if first_only:
@@ -394,6 +398,20 @@ def calibration_ms() -> float:
     return best * 1000
 
 
+def build() -> str:
+    """Which ledgerbridge runs: the compiled build (``scripts/compile.sh``) or plain Python."""
+    compiled = sorted(name for name, module in list(sys.modules.items())
+                      if name.startswith("ledgerbridge") and str(getattr(module, "__file__", "")
+                                                                 ).endswith(EXTENSIONS))
+    if compiled:
+        return f"compiled build, {len(compiled)} modules compiled by mypyc"
+    return ("plain Python (the compiled build: bash scripts/compile.sh, then "
+            "PYTHONPATH=build/compiled)")
+
+
+EXTENSIONS = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+
+
 def peak_mb() -> float:
     scale = 1 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
@@ -414,8 +432,17 @@ def main() -> None:
                         help="first full syncs run (each on a copy of the book, against a "
                              "company of its own); the least CPU a record is reported "
                              "(one with --first-only)")
+    parser.add_argument("--compiled", action="store_true",
+                        help="run on the compiled build (built first by scripts/compile.sh "
+                             "when out of date)")
     parser.add_argument("--load", nargs=2, metavar=("URL", "SCALE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compiled and not build().startswith("compiled"):
+        root = Path(__file__).resolve().parents[1]
+        subprocess.run(["bash", str(root / "scripts" / "compile.sh")], check=True)
+        env = {**os.environ, "PYTHONPATH": str(root / "build" / "compiled")}
+        argv = [arg for arg in sys.argv if arg != "--compiled"]
+        os.execve(sys.executable, [sys.executable, *argv], env)  # noqa: S606 - itself again
     if args.load:  # the child that loads the book
         print(load(args.load[0], float(args.load[1])))
         return
@@ -433,8 +460,8 @@ def main() -> None:
             with httpx.Client(base_url=server) as admin:
                 admin.put("/sandbox/settings", json={"time_scale": args.time_scale})
             print(f"python: {platform.python_implementation()} {platform.python_version()} "
-                  f"({os.path.realpath(sys.executable)}; {platform.python_compiler()})",
-                  flush=True)
+                  f"({os.path.realpath(sys.executable)}; {platform.python_compiler()}); "
+                  f"ledgerbridge: {build()}", flush=True)
             print(f"calibration: {calibration_ms():.0f} ms of CPU for a fixed workload "
                   f"(on a quiet minute of the benchmarks' machine about {QUIET_CALIBRATION_MS} "
                   "with Debian's python3, 95 with a default pyenv build; more: a busy host, "

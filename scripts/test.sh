@@ -21,4 +21,13 @@ step "mypy"
 .venv/bin/mypy
 
 step "pytest${*:+ $*}"
-exec .venv/bin/pytest "$@"
+.venv/bin/pytest "$@"
+
+# The same tests on the compiled build (setup.py: the busiest modules compiled by mypyc,
+# which checks type hints at run time); LEDGERBRIDGE_TEST_COMPILED=0 skips it.
+if [ "${LEDGERBRIDGE_TEST_COMPILED:-1}" != "0" ]; then
+    step "compiled build (scripts/compile.sh)"
+    bash scripts/compile.sh
+    step "pytest on the compiled build${*:+ $*}"
+    PYTHONPATH="$PWD/build/compiled" LEDGERBRIDGE_EXPECT_COMPILED=1 .venv/bin/pytest "$@"
+fi

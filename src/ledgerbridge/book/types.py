@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -120,32 +119,31 @@ def _json_default(value: Any) -> Any:
 
 
 _FAST = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-#: where orjson's text may differ from the canonical one: a float in exponent form
-#: (``1e+16`` against ``1e16``; both write a lowercase ``e``), a float from 1e-5 up to
-#: 1e-4, which orjson writes out (``0.00001``) and ``json`` in exponent form (``1e-05``),
-#: and DEL, which ``ensure_ascii`` escapes. A pattern that starts with a literal is searched several
-#: times faster than one that starts with ``\d``; the digit before is checked after.
-_EXPONENT = re.compile(r"e[-+]?\d")
+#: every digit made "0", so that one search finds a digit followed by an "e"
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
-def _maybe_different(text: str) -> bool:
-    if "\x7f" in text or "0.0000" in text:  # (a Decimal's string may say so too: harmless)
-        return True
-    return any(found.start() and text[found.start() - 1].isdigit()
-               for found in _EXPONENT.finditer(text))
+def _maybe_different(text: bytes) -> bool:
+    """Whether orjson's text may differ from the canonical one: non-ASCII (``json``
+    escapes it), DEL (``ensure_ascii`` escapes it too), a float in exponent form
+    (``1e16`` against ``1e+16``: a digit then ``e``) or one from 1e-5 up to 1e-4, which
+    orjson writes out (``0.00001``) and ``json`` in exponent form (``1e-05``). A string
+    that holds such text only costs the slower encoder, never a different text."""
+    return (not text.isascii() or b"\x7f" in text or b"0.0000" in text
+            or b"0e" in text.translate(_DIGITS_AS_ZERO))
 
 
 def dumps(value: Any) -> str:
     """The canonical text: ``json.dumps`` with sorted keys, compact separators, ASCII
     only (Decimals as strings, dates in ISO form). Made by orjson when its text is
-    certainly the same (pure ASCII, no exponent, no DEL), else by ``json``; content
-    hashes stored earlier stay valid."""
+    certainly the same (see ``_maybe_different``), else by ``json``; content hashes
+    stored earlier stay valid."""
     try:
-        fast = orjson.dumps(value, default=_json_default, option=_FAST).decode()
+        fast = orjson.dumps(value, default=_json_default, option=_FAST)
     except TypeError:  # what orjson refuses (integers past 64 bits, NaN keys...)
-        fast = ""
-    if fast and fast.isascii() and not _maybe_different(fast):
-        return fast
+        fast = b""
+    if fast and not _maybe_different(fast):
+        return fast.decode()
     return json.dumps(value, default=_json_default, separators=(",", ":"), sort_keys=True)
 
 

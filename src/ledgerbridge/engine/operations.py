@@ -217,10 +217,11 @@ class OperationStore:
         unfinished operations, one update dismisses them."""
         if self._unfinished is None:
             table = operations.c
-            self._unfinished = {(row.record_kind, row.record_id) for row in self.conn.execute(
+            # (rows as mappings: a Row is typed as a tuple, which it is not)
+            self._unfinished = {(row["record_kind"], row["record_id"]) for row in self.conn.execute(
                 select(table.record_kind, table.record_id).distinct().where(
                     table.connection_id == self.connection_id,
-                    table.state.in_(SUPERSEDED_STATES)))}
+                    table.state.in_(SUPERSEDED_STATES))).mappings()}
         kept = {record: op_id for record, op_id in zip(records, keep, strict=True)
                 if record in self._unfinished}
         by_kind: dict[str, list[str]] = {}
@@ -230,12 +231,12 @@ class OperationStore:
         stale: list[str] = []
         for kind, record_ids in by_kind.items():
             for start in range(0, len(record_ids), CHUNK):
-                stale += [row.id for row in self.conn.execute(
+                stale += [row["id"] for row in self.conn.execute(
                     select(table.id, table.record_id).where(
                         table.connection_id == self.connection_id, table.record_kind == kind,
                         table.record_id.in_(record_ids[start:start + CHUNK]),
-                        table.state.in_(SUPERSEDED_STATES)))
-                    if row.id != kept[(kind, row.record_id)]]
+                        table.state.in_(SUPERSEDED_STATES))).mappings()
+                    if row["id"] != kept[(kind, row["record_id"])]]
         for start in range(0, len(stale), CHUNK):
             self.conn.execute(operations.update().where(
                 table.id.in_(stale[start:start + CHUNK]),

@@ -182,16 +182,16 @@ class QboHttp:
                     ) -> tuple[Answer | None, str | None]:
         permit = await self.budget.acquire(batch=batch)
         headers = {"Authorization": f"Bearer {token}"}
-        body: bytes | str | None = content
+        sent: bytes | str | None = content
         if content is not None:
             headers["Content-Type"] = "application/text"
         elif json is not None:  # orjson: a batch of 30 encodes ~5x faster than json
             headers["Content-Type"] = "application/json"
-            body = orjson.dumps(json)
+            sent = orjson.dumps(json)
         try:
             async with asyncio.timeout(self.timeout):
                 response = await self._wire.send(method, f"{self._base}/{path.lstrip('/')}",
-                                                 params=params, body=body, headers=headers)
+                                                 params=params, body=sent, headers=headers)
         except TimeoutError:
             return None, "timeout"
         except WireError as exc:
