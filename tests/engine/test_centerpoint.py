@@ -132,7 +132,7 @@ async def test_customers_never_sent_are_linked_by_name_only(world: World) -> Non
     assert world.remote_id("customer", known["id"]) == existing
     assert (await _remote(world, "invoice", ok["id"]))["CustomerRef"]["value"] == existing
     assert _results(report, "customer", unknown["id"]) == ["failed"]
-    assert "customers are not sent" in _message(report, "customer", unknown["id"])
+    assert "customers.send is never" in _message(report, "customer", unknown["id"])
     assert _results(report, "invoice", stuck["id"]) == ["blocked"]
     assert set(await world.by_name("Customer")) == {"NORTHWIND properties"}
     assert set(await world.by_name("Invoice")) == {"2001"}
@@ -541,6 +541,35 @@ async def test_single_line_invoices_use_the_chosen_item(world: World) -> None:
     assert lines[0]["SalesItemLineDetail"]["ItemRef"]["value"] == chosen
     assert lines[0]["Amount"] == 235.25 and invoice["TotalAmt"] == 235.25
     assert "Repair" not in await world.by_name("Item")   # lines' items are not needed
+
+
+async def test_new_work_codes_not_sent_are_linked_by_name_only(world: World) -> None:
+    world.settings(items={"send_new_work_codes": False})
+    existing = (await world.seed({"Item": [{"Name": "REPAIR", "Type": "Service",
+                                            "IncomeAccountRef": {"value": "1"}}]},
+                                 mode="create"))["Item"][0]
+    customer = _company(world)
+    known, unknown = _work_code(world), _work_code(world, "Tune-up", "89.00")
+    ok = _invoice(world, customer, known)
+    stuck = _invoice(world, customer, unknown, doc="2002")
+    report = await world.sync("daily")
+    assert world.remote_id("work_code", known["id"]) == existing
+    lines = (await _remote(world, "invoice", ok["id"]))["Line"]
+    assert {line["SalesItemLineDetail"]["ItemRef"]["value"] for line in lines
+            if line["DetailType"] == "SalesItemLineDetail"} == {existing}
+    assert _results(report, "work_code", unknown["id"]) == ["failed"]
+    message = _message(report, "work_code", unknown["id"])
+    assert "'Tune-up' is not in QuickBooks" in message
+    assert "items.send_new_work_codes is no" in message
+    assert _results(report, "invoice", stuck["id"]) == ["blocked"]
+    assert "Tune-up" not in await world.by_name("Item")
+    assert set(await world.by_name("Invoice")) == {"2001"}
+    # a linked one's changes still go, as items.send_work_code_changes (yes) says
+    _update(world, "work_code", known, rate="135.00")
+    report = await world.sync("daily")
+    assert _results(report, "work_code", known["id"]) == ["updated"]
+    assert (await _remote(world, "work_code", known["id"]))["UnitPrice"] == 135
+    assert "Tune-up" not in await world.by_name("Item")
 
 
 def test_single_line_invoices_need_an_item(world: World) -> None:

@@ -280,9 +280,9 @@ class LevelRunner:
             elif match.verdict == "link" and match.record is not None:
                 self._link(work, match.record, "matched")
             elif work.link_only:
-                self._stop(work, "failed", f"'{match.name}' is not in QuickBooks and "
-                           f"{work.kind.replace('_', ' ')}s are not sent ({work.reason}): "
-                           "create it in QuickBooks, or change the setting")
+                self._stop(work, "failed", f"'{match.name}' is not in QuickBooks, and "
+                           f"{work.reason}: create it in QuickBooks (it is then linked by "
+                           "name), or change the setting")
             else:
                 work.built.fields["name"] = match.name
                 keep.append(work)

@@ -86,7 +86,7 @@ class Planner:
             return
         verdict = trigger(kind, record, self.ctx.settings, pushed)
         goes = verdict.verdict == "send" or (verdict.verdict == "pull" and pulled)
-        if link is not None and verdict.verdict in ("send", "pull"):
+        if link is not None and (verdict.verdict in ("send", "pull") or verdict.new_only):
             goes = True
         if goes:
             deps = dependencies(self.ctx, kind, record)
@@ -102,7 +102,7 @@ class Planner:
                 REMOTE_KIND[kind] in LINKABLE:
             # matched by name in this run, or failed with why (its dependents blocked)
             self.why.pop(key, None)
-            self._add(Entry(kind, record, link_only=True, reason=verdict.reason))
+            self._add(Entry(kind, record, link_only=True, reason=verdict.why()))
         elif link is None and verdict.verdict in ("never", "wait"):
             self.why[key] = verdict.reason
             if verdict.verdict == "wait":

@@ -29,6 +29,14 @@ class Trigger:
     #: the setting that decides (``jobs.create_jobs``) and its value, when one does
     setting: str = ""
     value: str = ""
+    #: the refusal is for records not in QuickBooks yet: a linked one goes on (its
+    #: changes as their own setting says)
+    new_only: bool = False
+
+    def why(self) -> str:
+        """The reason, with the setting that decides when one does."""
+        return f"{self.reason}; {self.setting} is {self.value}" if self.setting \
+            else self.reason
 
     def refusal(self) -> str:
         """What a person is told about a record that does not go at all."""
@@ -129,10 +137,11 @@ def _named(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
 
 
 def _work_code(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
-    if pushed or s.items.send_new_work_codes:
+    if s.items.send_new_work_codes:
         return SEND
-    return _pull("new work codes are sent with the first document that names them "
-                 "(items.send_new_work_codes is no)")
+    # a document that names one links it to the QuickBooks item of its name, or fails
+    return Trigger("never", "new work codes are not sent as items (only linked by name)",
+                   "items.send_new_work_codes", "no", new_only=True)
 
 
 def _invoice(record: Mapping[str, Any], s: SyncSettings, pushed: bool) -> Trigger:
