@@ -13,7 +13,7 @@ bash scripts/setup.sh --system
 
 # (bench/ may not exist yet in a fresh clone: git keeps no empty directories)
 lint_paths=()
-for dir in src tests bench; do [ -d "$dir" ] && lint_paths+=("$dir"); done
+for dir in src tests bench setup.py; do [ -e "$dir" ] && lint_paths+=("$dir"); done
 step "ruff check ${lint_paths[*]}"
 .venv/bin/ruff check "${lint_paths[@]}"
 
