@@ -261,8 +261,8 @@ class LevelRunner:
             for kind in _namespace(work.built.remote_kind):
                 wanted.setdefault(kind, set()).update(names)
         self.checkpoint()
-        for kind, names in wanted.items():
-            await self.index.ensure(self.ledger, kind, sorted(names))
+        await self.index.ensure(self.ledger, {kind: sorted(names)
+                                              for kind, names in wanted.items()})
         keep = []
         matching = {id(work) for work in creates}
         for work in works:

@@ -177,8 +177,11 @@ class Ledger(Protocol):
         company's profile, in as few calls as the edition can (a full sync's reads)."""
         ...
 
-    async def find_by_names(self, kind: RemoteKind, names: Sequence[str]
-                            ) -> list[RemoteRecord]: ...
+    async def find_by_names(self, wanted: Mapping[RemoteKind, Sequence[str]]
+                            ) -> list[RemoteRecord]:
+        """The records of these names, inactive ones too, for several kinds at once (the
+        kinds of a shared name space, say) in as few calls as the edition can."""
+        ...
 
     async def apply(self, ops: Sequence[LedgerOp]) -> list[LedgerResult]:
         """One result per op, in order; a success's record carries what identifies it

@@ -75,13 +75,22 @@ class NameIndex:
     def get(self, name: str, kind: str) -> list[RemoteRecord]:
         return self.by_name.get(normalize(name), {}).get(kind, [])
 
-    async def ensure(self, ledger: Ledger, kind: RemoteKind, names: Sequence[str]) -> None:
-        """Look up the names not yet known for ``kind`` (one call per kind)."""
-        done = self.looked_up.setdefault(kind, set())
-        missing = sorted({n for n in names if "*" not in done and normalize(n) not in done})
+    async def ensure(self, ledger: Ledger, wanted: Mapping[RemoteKind, Sequence[str]]
+                     ) -> None:
+        """Look up the names not yet known, of every kind in ``wanted``, in one lookup
+        (one batch call for a few names of customers, vendors and employees)."""
+        missing: dict[RemoteKind, list[str]] = {}
+        for kind, names in wanted.items():
+            done = self.looked_up.setdefault(kind, set())
+            if "*" in done:
+                continue
+            unknown = sorted({n for n in names if normalize(n) not in done})
+            if unknown:
+                missing[kind] = unknown
         if missing:
-            self.add(await ledger.find_by_names(kind, missing))
-            done.update(normalize(n) for n in missing)
+            self.add(await ledger.find_by_names(missing))
+            for kind, names in missing.items():
+                self.looked_up[kind].update(normalize(n) for n in names)
 
 
 def _other_kind(index: NameIndex, name: str, candidate: Candidate) -> RemoteRecord | None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from sqlalchemy import RowMapping
 
 from ledgerbridge.engine.context import Context
-from ledgerbridge.engine.ledger import NAME_KINDS, Ledger, LedgerOp, RemoteRecord
+from ledgerbridge.engine.ledger import NAME_KINDS, Ledger, LedgerOp, RemoteKind, RemoteRecord
 from ledgerbridge.engine.links import Link, content_hash
 from ledgerbridge.engine.names import normalize
 from ledgerbridge.engine.operations import ledger_action
@@ -37,18 +37,16 @@ def _ledger_op(row: RowMapping) -> LedgerOp:
 
 async def _find_names(ledger: Ledger, rows: Sequence[RowMapping]
                       ) -> dict[str, RemoteRecord | None]:
-    """One lookup per QuickBooks kind for every unresolved create of a name."""
-    by_kind: dict[str, list[RowMapping]] = {}
+    """One lookup, of every QuickBooks kind, for every unresolved create of a name."""
+    wanted: dict[RemoteKind, set[str]] = {}
     for row in rows:
-        by_kind.setdefault(row["remote_kind"], []).append(row)
-    found: dict[str, RemoteRecord | None] = {}
-    for kind, group in by_kind.items():
-        names = sorted({str(row["payload"].get("name") or "") for row in group} - {""})
-        records = await ledger.find_by_names(kind, names) if names else []  # type: ignore[arg-type]
-        by_name = {normalize(r.name or ""): r for r in records if not r.deleted}
-        for row in group:
-            found[row["id"]] = by_name.get(normalize(str(row["payload"].get("name") or "")))
-    return found
+        wanted.setdefault(row["remote_kind"], set()).add(str(row["payload"].get("name") or ""))
+    asked = {kind: sorted(names - {""}) for kind, names in wanted.items() if names - {""}}
+    records = await ledger.find_by_names(asked) if asked else []
+    by_name = {(r.kind, normalize(r.name or "")): r for r in records if not r.deleted}
+    return {row["id"]: by_name.get((row["remote_kind"],
+                                    normalize(str(row["payload"].get("name") or ""))))
+            for row in rows}
 
 
 def _changed_since(ctx: Context, row: RowMapping) -> bool:

@@ -388,25 +388,44 @@ async def find_by_names(http: QboHttp, entity: str, names: Iterable[str],
     ``LIKE`` of its words; a name of that exact spelling wins over one spaced otherwise.
     The ``IN`` lists (each within a URL's length: a lone query goes as a plain one) and
     the ``LIKE``s go in batch calls of 30 queries."""
-    field = field or NAME_FIELD.get(entity, "Name")
+    return (await find_by_names_many(http, {entity: names}, field)).get(entity, {})
+
+
+async def find_by_names_many(http: QboHttp, names: Mapping[str, Iterable[str]],
+                             field: str | None = None) -> dict[str, dict[str, Row]]:
+    """``find_by_names`` for several entities (``{entity: names}``), every entity's
+    queries in the same batch calls: ``{entity: {name asked: record}}``."""
+    asks: list[Ask] = []
+    asked: dict[str, list[str]] = {}
+    for entity, wanted in names.items():
+        asked[entity] = list(dict.fromkeys(wanted))
+        asks += _name_asks(entity, asked[entity], field or NAME_FIELD.get(entity, "Name"))
+    answers = await ask_all(http, [[ask] for ask in asks]) if asks else {}
+    found: dict[str, dict[str, Row]] = {}
+    for entity, wanted in asked.items():
+        column = field or NAME_FIELD.get(entity, "Name")
+        rows = [row for key, answer in answers.items() if key.startswith(f"{entity}:")
+                for row in answer.get(entity, []) if isinstance(row, dict)]
+        exact = {str(row.get(column, "")).casefold(): row for row in rows}
+        loose = {spaced(str(row.get(column, ""))): row for row in rows}
+        found[entity] = {}
+        for name in wanted:
+            row = exact.get(name.casefold()) or loose.get(spaced(name))
+            if row is not None:
+                found[entity][name] = row
+    return found
+
+
+def _name_asks(entity: str, asked: Sequence[str], field: str) -> list[Ask]:
+    """The queries that find ``asked`` among ``entity``'s names: ``IN`` lists within a
+    URL's length, and a ``LIKE`` for each name spaced otherwise."""
     base = base_conditions(entity, None)
-    asked = list(dict.fromkeys(names))
     fixed = len(quote(f"SELECT * FROM {entity}{where(*base)} AND {field} IN () "
                       f"MAXRESULTS {PAGE}", safe=""))
     texts = [f"{field} IN ({', '.join(literal(name) for name in chunk)})"
              for chunk in name_chunks(asked, MAX_URL - URL_ALLOWANCE - fixed)]
     texts += [f"{field} LIKE {literal(pattern)}"
               for pattern in _like_patterns({spaced(name) for name in asked})]
-    asks = [Ask(f"names{n}", entity, f"SELECT * FROM {entity}{where(*base, text)} "
-                                     f"MAXRESULTS {PAGE}") for n, text in enumerate(texts)]
-    answers = await ask_all(http, [[ask] for ask in asks]) if asks else {}
-    rows = [row for answer in answers.values() for row in answer.get(entity, [])
-            if isinstance(row, dict)]
-    exact = {str(row.get(field, "")).casefold(): row for row in rows}
-    loose = {spaced(str(row.get(field, ""))): row for row in rows}
-    found: dict[str, Row] = {}
-    for name in asked:
-        row = exact.get(name.casefold()) or loose.get(spaced(name))
-        if row is not None:
-            found[name] = row
-    return found
+    return [Ask(f"{entity}:names{n}", entity, f"SELECT * FROM {entity}{where(*base, text)} "
+                                              f"MAXRESULTS {PAGE}")
+            for n, text in enumerate(texts)]

@@ -102,6 +102,12 @@ class QboClient:
         """``{name: record}`` for the names that exist (case-insensitive, inactive too)."""
         return await batch_reads.find_by_names(self.http, entity, names, field)
 
+    async def find_by_names_many(self, names: Mapping[str, Iterable[str]]
+                                 ) -> dict[str, dict[str, dict[str, Any]]]:
+        """``find_by_names`` for several entities at once, in the same batch calls:
+        ``{entity: {name: record}}``."""
+        return await batch_reads.find_by_names_many(self.http, names)
+
     async def changes_since(self, entities: Sequence[str], since: datetime) -> ChangeSet:
         """What changed since ``since`` (CDC; read by query past 1000 objects)."""
         return await cdc.changes_since(self.http, list(entities), since, now=self.now())

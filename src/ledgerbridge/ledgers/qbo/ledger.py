@@ -124,19 +124,25 @@ class QboLedger:
     async def read_all(self, kind: RemoteKind) -> list[RemoteRecord]:
         return [from_qbo(kind, row) for row in await self.client.read_all(ENTITY[kind])]
 
-    async def find_by_names(self, kind: RemoteKind, names: Sequence[str]
+    async def find_by_names(self, wanted: Mapping[RemoteKind, Sequence[str]]
                             ) -> list[RemoteRecord]:
         """The records of these names (compared case-insensitively, runs of spaces as
         one), and the inactive ones that had them (QuickBooks Online renames a name it
-        makes inactive to "<name> (deleted)")."""
-        asked: dict[str, None] = {}
-        for name in names:
-            for form in (name, " ".join(name.split())):
-                asked[form] = None
-                if not form.endswith(DELETED):
-                    asked[form + DELETED] = None
-        found = await self.client.find_by_names(ENTITY[kind], list(asked))
-        return [from_qbo(kind, row) for row in found.values()]
+        makes inactive to "<name> (deleted)"): every kind's queries in the same batch
+        calls."""
+        asked: dict[str, list[str]] = {}
+        for kind, names in wanted.items():
+            forms: dict[str, None] = {}
+            for name in names:
+                for form in (name, " ".join(name.split())):
+                    forms[form] = None
+                    if not form.endswith(DELETED):
+                        forms[form + DELETED] = None
+            if forms:
+                asked.setdefault(ENTITY[kind], []).extend(forms)
+        found = await self.client.find_by_names_many(asked)
+        return [from_qbo(KIND[entity], row) for entity, rows in found.items()
+                for row in rows.values()]
 
     async def read(self, kind: RemoteKind, remote_id: str) -> RemoteRecord | None:
         found = await self.client.get(ENTITY[kind], remote_id)
@@ -189,7 +195,7 @@ class QboLedger:
     async def find_created(self, op: LedgerOp) -> RemoteRecord | None:
         if op.kind not in TRANSACTIONS:
             name = op.fields.get("name")
-            found = await self.find_by_names(op.kind, [str(name)]) if name else []
+            found = await self.find_by_names({op.kind: [str(name)]}) if name else []
             return found[0] if found else None
         party = op.fields.get("customer_id") or op.fields.get("vendor_id")
         entity = ENTITY[op.kind]
