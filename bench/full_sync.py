@@ -398,6 +398,9 @@ def calibration_ms() -> float:
     return best * 1000
 
 
+EXTENSIONS = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+
+
 def build() -> str:
     """Which ledgerbridge runs: the compiled build (``scripts/compile.sh``) or plain Python."""
     compiled = sorted(name for name, module in list(sys.modules.items())
@@ -407,9 +410,6 @@ def build() -> str:
         return f"compiled build, {len(compiled)} modules compiled by mypyc"
     return ("plain Python (the compiled build: bash scripts/compile.sh, then "
             "PYTHONPATH=build/compiled)")
-
-
-EXTENSIONS = tuple(importlib.machinery.EXTENSION_SUFFIXES)
 
 
 def peak_mb() -> float:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set everything up, then lint, type-check and run the tests.
+# Set everything up, then lint, type-check and run the tests: on plain Python, then on
+# the compiled build (scripts/compile.sh; LEDGERBRIDGE_TEST_COMPILED=0 skips that pass).
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/test_postgres_support.py -q`
 # or `bash scripts/test.sh --long`.
 set -euo pipefail

@@ -396,14 +396,14 @@ async def find_by_names_many(http: QboHttp, names: Mapping[str, Iterable[str]],
     """``find_by_names`` for several entities (``{entity: names}``), every entity's
     queries in the same batch calls: ``{entity: {name asked: record}}``."""
     asks: list[Ask] = []
-    asked: dict[str, list[str]] = {}
-    for entity, wanted in names.items():
-        asked[entity] = list(dict.fromkeys(wanted))
-        asks += _name_asks(entity, asked[entity], field or NAME_FIELD.get(entity, "Name"))
+    asked = {entity: list(dict.fromkeys(wanted)) for entity, wanted in names.items()}
+    columns = {entity: field or NAME_FIELD.get(entity, "Name") for entity in asked}
+    for entity, wanted in asked.items():
+        asks += _name_asks(entity, wanted, columns[entity])
     answers = await ask_all(http, [[ask] for ask in asks]) if asks else {}
     found: dict[str, dict[str, Row]] = {}
     for entity, wanted in asked.items():
-        column = field or NAME_FIELD.get(entity, "Name")
+        column = columns[entity]
         rows = [row for key, answer in answers.items() if key.startswith(f"{entity}:")
                 for row in answer.get(entity, []) if isinstance(row, dict)]
         exact = {str(row.get(column, "")).casefold(): row for row in rows}

@@ -141,7 +141,8 @@ class QboLedger:
             if forms:
                 asked.setdefault(ENTITY[kind], []).extend(forms)
         found = await self.client.find_by_names_many(asked)
-        return [from_qbo(KIND[entity], row) for entity, rows in found.items()
+        kinds = {ENTITY[kind]: kind for kind in wanted}
+        return [from_qbo(kinds[entity], row) for entity, rows in found.items()
                 for row in rows.values()]
 
     async def read(self, kind: RemoteKind, remote_id: str) -> RemoteRecord | None:
