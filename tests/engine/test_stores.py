@@ -191,6 +191,34 @@ def test_stage_many_finds_what_is_stored_once_the_first_operation_is_in(
     assert len(count) == 2
 
 
+def test_a_first_sync_reads_no_operation_back_chunk_after_chunk(
+        engine: Engine, connection_id: str) -> None:
+    """On a connection that had no operations, later chunks look up only the ids the
+    store inserted itself: a chunk of new operations reads nothing back, and one that
+    repeats an earlier operation still finds it."""
+    def planned(record: str) -> Planned:
+        return Planned("customer", record, 1, "create", "customer", {"name": record})
+
+    reads: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "operations" in statement:
+            reads.append(statement)
+
+    with engine.begin() as conn:
+        ops = OperationStore(conn, connection_id)
+        event.listen(conn, "before_cursor_execute", note)
+        ops.stage_many([planned(f"a{n}") for n in range(50)], "run-1", new_state="sent")
+        assert len(reads) == 1  # is there any operation at all? (none)
+        ops.stage_many([planned(f"b{n}") for n in range(50)], "run-1", new_state="sent")
+        assert len(reads) == 1  # nothing read for ids it never stored
+        again, fresh = ops.stage_many([planned("a7"), planned("c")], "run-1")
+        event.remove(conn, "before_cursor_execute", note)
+    assert len(reads) == 2
+    assert "new" not in again and again["state"] == "sent" and again["record_id"] == "a7"
+    assert fresh["new"] is True and fresh["state"] == "pending"
+
+
 def test_the_log_is_read_in_its_index_order_not_sorted(engine: Engine, connection_id: str
                                                       ) -> None:
     """A page of the log walks the (connection, created_at, id) index: no sort of all of

@@ -111,10 +111,13 @@ class OperationStore:
         #: store is the only writer while it runs), so a run whose records have none,
         #: as a first full sync, reads nothing per chunk
         self._unfinished: set[tuple[str, str]] | None = None
-        #: whether the connection has any operation stored (asked once): a first sync's
-        #: ``stage_many`` then looks for none of its ids (a run holds the connection's
-        #: lock, so no other writer adds any meanwhile)
-        self._any: bool | None = None
+        #: whether the connection had any operation stored when this store first staged
+        #: (asked once). If not, only the ids this store has inserted since (``_mine``)
+        #: can be stored: a first sync's ``stage_many`` looks up none of its new ids, in
+        #: any chunk (a run holds the connection's lock, so no other writer adds any
+        #: meanwhile)
+        self._asked = False
+        self._mine: set[str] | None = None
 
     def get(self, op_id: str) -> RowMapping:
         row = self.conn.execute(select(operations).where(
@@ -138,10 +141,14 @@ class OperationStore:
         so has ``"new": True`` (not a column) to tell it from one sent by an earlier run."""
         ids = [operation_id(self.connection_id, p.record_kind, p.record_id, p.action,
                             p.record_version) for p in planned]
-        if self._any is None:
-            self._any = self.conn.execute(select(operations.c.id).where(
-                operations.c.connection_id == self.connection_id).limit(1)).first() is not None
-        known = {row["id"]: row for row in _BY_IDS.run(self.conn, ids=ids)} if self._any \
+        if not self._asked:
+            self._asked = True
+            if self.conn.execute(select(operations.c.id).where(
+                    operations.c.connection_id == self.connection_id).limit(1)).first() is None:
+                self._mine = set()
+        mine = self._mine
+        wanted = ids if mine is None else [op_id for op_id in ids if op_id in mine]
+        known = {row["id"]: row for row in _BY_IDS.run(self.conn, ids=wanted)} if wanted \
             else {}
         now = datetime.now(UTC)
         fresh: list[tuple[dict[str, Any], Planned]] = []
@@ -160,7 +167,8 @@ class OperationStore:
                   "raw_error": None, "blocked_by": None, "created_at": now,
                   "updated_at": now}
         _INSERT.run(self.conn, [row for row, _ in fresh], **stored)
-        self._any = self._any or bool(fresh)
+        if mine is not None:
+            mine.update(row["id"] for row, _ in fresh)
         for row, item in fresh:
             row.update(stored, payload=dict(item.payload), new=True)
         self._note_unfinished((row, new_state) for row, _ in fresh)
