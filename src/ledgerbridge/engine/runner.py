@@ -33,6 +33,7 @@ from ledgerbridge.engine.links import GONE
 from ledgerbridge.engine.matching import NameIndex
 from ledgerbridge.engine.operations import OPEN_STATES
 from ledgerbridge.engine.outcomes import RecordOutcome, summarize
+from ledgerbridge.engine.page_cache import run_page_cache
 from ledgerbridge.engine.planner import Root, make_plan
 from ledgerbridge.engine.recovery import recover
 from ledgerbridge.engine.run_lock import RunLock
@@ -72,7 +73,7 @@ class SyncRunner:
     async def run(self, mode: Mode = "daily", dry_run: bool = False,
                   push: Sequence[Key] = ()) -> RunReport:
         with RunLock(self.engine, self.connection_id), fewer_collections(), \
-                self.engine.connect() as conn:
+                self.engine.connect() as conn, run_page_cache(conn):
             try:
                 return await self._run(conn, mode, dry_run, push)
             finally:
