@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
-from support.books import SAMPLE_BODIES
-from support.qbo_world import World
 
 from ledgerbridge.engine.page_cache import RUN_CACHE_KIB, cache_kib, run_page_cache
+from support.books import SAMPLE_BODIES
+from support.qbo_world import World
 
 
 def test_the_run_cache_is_set_and_given_back(engine: Engine) -> None:

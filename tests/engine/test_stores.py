@@ -82,6 +82,50 @@ def test_many_rows_writes_what_core_writes(engine: Engine, connection_id: str) -
     assert after[rows[1]["id"]]["updated_at"] == moment
 
 
+def test_constants_go_into_sqlite_statements_as_literals(engine: Engine,
+                                                          connection_id: str) -> None:
+    """On SQLite, constants that are NULL, whole numbers or text are written into the
+    statement (quotes doubled), so each row binds only its own values; anything else, and
+    every constant on PostgreSQL, stays bound. Either way the rows stored are the same."""
+    moment = datetime(2026, 5, 1, 12, 30, 15, 250000, tzinfo=UTC)
+    odd = "O'Brien ? \"Co\" -- [x] `y` ; DROP TABLE operations; '"
+    insert = ManyRows(lambda dialect: operations.insert())
+    rows = [{"id": f"op-lit-{connection_id}-{n}", "record_id": f"r'{n}?",
+             "payload": {"n": n}, "remote_id": None} for n in range(3)]
+    bound: list[tuple[str, Any]] = []
+    # (a NUL cannot be in an SQL literal; PostgreSQL stores none at all)
+    message = "nul \x00 stays bound" if engine.dialect.name == "sqlite" else "bound"
+
+    def note(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("INSERT INTO operations"):
+            bound.append((statement, parameters))
+
+    with engine.begin() as conn:
+        event.listen(conn, "before_cursor_execute", note)
+        insert.run(conn, rows, connection_id=connection_id, run_id="run-1",
+                   direction="outbound", record_kind="customer", record_version=7,
+                   action="create", remote_kind="customer", state="pending", attempts=0,
+                   error_code=None, error_action=None, message=message,
+                   raw_error=odd, blocked_by=None, created_at=moment, updated_at=moment)
+        event.remove(conn, "before_cursor_execute", note)
+        stored = {row["id"]: row for row in conn.execute(select(operations).where(
+            operations.c.connection_id == connection_id)).mappings()}
+    assert set(stored) == {row["id"] for row in rows}
+    for n, row in enumerate(rows):
+        got = stored[row["id"]]
+        assert (got["raw_error"], got["record_id"], got["record_version"]) == (
+            odd, f"r'{n}?", 7)
+        assert got["message"] == message and got["error_code"] is None
+        assert got["created_at"] == moment and got["payload"] == {"n": n}
+    [(statement, parameters)] = bound
+    if engine.dialect.name == "sqlite":
+        # the rows' four values, and the one constant that cannot be a literal
+        assert all(len(one) == 5 for one in parameters)
+        assert "'O''Brien ? " in statement and "nul" not in statement
+    else:
+        assert all(len(one) == len(operations.columns) for one in parameters)
+
+
 def test_links_put_many_replaces_by_record_and_by_remote(engine: Engine,
                                                          connection_id: str) -> None:
     with engine.begin() as conn:
