@@ -260,7 +260,11 @@ class ReadRows:
             values.append(process(params[name]) if process is not None else params[name])
         driver: Any = tuple(values) if plan.positional else dict(zip(plan.names, values,
                                                                       strict=True))
-        fetched = conn.exec_driver_sql(plan.sql, driver).fetchall()
+        result = conn.exec_driver_sql(plan.sql, driver)
+        try:  # the driver's rows as they are: no result row made of each, then undone
+            fetched = result.cursor.fetchall()
+        finally:
+            result.close()
         results = plan.results
         out = []
         for row in fetched:
