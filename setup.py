@@ -13,6 +13,7 @@ from setuptools import setup
 
 #: the busiest modules of a full sync, by profile (docs/benchmarks.md, "session 8")
 COMPILED = (
+    "ledgerbridge/book/codec.py",
     "ledgerbridge/book/rows.py",
     "ledgerbridge/book/store.py",
     "ledgerbridge/engine/apply.py",

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledgerbridge.book.types import _json_default, dumps
+from ledgerbridge.book.codec import _json_default, dumps
 
 
 def reference(value: Any) -> str:

@@ -33,11 +33,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from ledgerbridge.book import rows
 from ledgerbridge.book.build import applied_by_invoice, invoice_balance
 from ledgerbridge.book.bulk import BulkOutcome, kind_of, rejected, write_one
+from ledgerbridge.book.codec import dumps
 from ledgerbridge.book.ids import new_id
 from ledgerbridge.book.kinds import KINDS, KindSpec
 from ledgerbridge.book.resolve import Row
 from ledgerbridge.book.store import Book
-from ledgerbridge.book.types import dumps
 from ledgerbridge.errors import ConflictError, LedgerbridgeError
 
 log = logging.getLogger(__name__)

@@ -18,11 +18,11 @@ from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, select
 
 from ledgerbridge.book import rows, usage
 from ledgerbridge.book.build import applied_by_invoice, build_row, invoice_balance
+from ledgerbridge.book.codec import dumps
 from ledgerbridge.book.ids import new_id
 from ledgerbridge.book.kinds import KINDS, KindSpec, kind
 from ledgerbridge.book.resolve import Resolver
 from ledgerbridge.book.resolve import Row as StoredRow
-from ledgerbridge.book.types import dumps
 from ledgerbridge.book.validation import rejection_message, validate
 from ledgerbridge.errors import (
     ConflictError,

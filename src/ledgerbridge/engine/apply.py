@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from ledgerbridge.book.types import dumps
+from ledgerbridge.book.codec import dumps
 from ledgerbridge.engine import collector
 from ledgerbridge.engine.context import Context
 from ledgerbridge.engine.document_merge import agreed

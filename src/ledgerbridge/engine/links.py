@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Insert, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ledgerbridge.book.types import dumps
+from ledgerbridge.book.codec import dumps
 from ledgerbridge.engine.tables import links
 from ledgerbridge.many_rows import ManyRows
 

@@ -26,7 +26,8 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import Connection, RowMapping, Text, bindparam, select
 
-from ledgerbridge.book.types import JSONText, dumps
+from ledgerbridge.book.codec import dumps
+from ledgerbridge.book.types import JSONText
 from ledgerbridge.engine.ledger import Action as LedgerAction
 from ledgerbridge.engine.tables import operations
 from ledgerbridge.errors import ConflictError, NotFoundError
