@@ -33,8 +33,10 @@ def _maybe_different(text: bytes) -> bool:
     (``1e16`` against ``1e+16``: a digit then ``e``) or one from 1e-5 up to 1e-4, which
     orjson writes out (``0.00001``) and ``json`` in exponent form (``1e-05``). A string
     that holds such text only costs the slower encoder, never a different text."""
-    return (not text.isascii() or b"\x7f" in text or b"0.0000" in text
-            or b"0e" in text.translate(_DIGITS_AS_ZERO))
+    # ``find``, not ``in``: ``bytes in bytes`` first tries the needle as an integer and
+    # raises (and clears) a TypeError each time, dearer than the search itself
+    return (not text.isascii() or text.find(b"\x7f") >= 0 or text.find(b"0.0000") >= 0
+            or text.translate(_DIGITS_AS_ZERO).find(b"0e") >= 0)
 
 
 def dumps(value: Any) -> str:
