@@ -21,6 +21,7 @@ COMPILED = (
     "ledgerbridge/engine/context.py",
     "ledgerbridge/engine/fields.py",
     "ledgerbridge/engine/graph.py",
+    "ledgerbridge/engine/ledger.py",
     "ledgerbridge/engine/links.py",
     "ledgerbridge/engine/matching.py",
     "ledgerbridge/engine/names.py",

@@ -196,6 +196,7 @@ async def test_a_push_left_open_ends_when_the_settings_now_refuse_it(world: Worl
     from ledgerbridge.engine.operations import OperationStore
     from ledgerbridge.engine.unsynced import unsynced
     from ledgerbridge.settings import store as settings_store
+    from ledgerbridge.sync_service import UNKNOWN_PROFILE
 
     customer = _customer(world)
     job = _job(world, customer)
@@ -212,7 +213,7 @@ async def test_a_push_left_open_ends_when_the_settings_now_refuse_it(world: Worl
             ("pending", "blocked", "dismissed")) if op["record_id"] == job["id"]]
         assert [(op["state"], op["message"]) for op in ops] == [("dismissed", refusal)]
         settings, _ = settings_store.load(conn, world.connection_id)
-        ctx = Context(conn, world.tenant_id, world.connection_id, settings, None, False)
+        ctx = Context(conn, world.tenant_id, world.connection_id, settings, UNKNOWN_PROFILE)
         assert [u.record_id for u in unsynced(ctx, ("job",))] == []
     again = await world.sync("daily")
     assert _outcomes(again, "job", job["id"]) == []

@@ -61,6 +61,15 @@ class Entry:
     reason: str = ""
     pushed: bool = False  # asked for by hand (push one, push all)
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, kind: str, record: dict[str, Any], link_only: bool = False,
+                 reason: str = "", pushed: bool = False) -> None:
+        self.kind = kind
+        self.record = record
+        self.link_only = link_only
+        self.reason = reason
+        self.pushed = pushed
+
 
 @dataclass(slots=True)
 class Work:
@@ -75,6 +84,21 @@ class Work:
     op: dict[str, Any] | None = None
     link_only: bool = False
     reason: str = ""
+
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, kind: str, record: dict[str, Any], built: Built, link: Link | None,
+                 action: str = "create", name: str | None = None,
+                 op: dict[str, Any] | None = None, link_only: bool = False,
+                 reason: str = "") -> None:
+        self.kind = kind
+        self.record = record
+        self.built = built
+        self.link = link
+        self.action = action
+        self.name = name
+        self.op = op
+        self.link_only = link_only
+        self.reason = reason
 
     @property
     def key(self) -> tuple[str, str]:

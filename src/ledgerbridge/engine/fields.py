@@ -26,6 +26,13 @@ class Built:
     fields: Fields = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, remote_kind: RemoteKind, fields: Fields | None = None,
+                 problems: list[Problem] | None = None) -> None:
+        self.remote_kind = remote_kind
+        self.fields = {} if fields is None else fields
+        self.problems = [] if problems is None else problems
+
 
 def display_name(kind: str, record: Mapping[str, Any]) -> str:
     if kind in ("customer", "vendor"):

@@ -38,6 +38,21 @@ class RemoteRecord:
     updated_at: datetime | None = None
     deleted: bool = False
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, kind: RemoteKind, id: str, version: str,
+                 name: str | None = None, active: bool = True, parent_id: str | None = None,
+                 fields: Mapping[str, Any] | None = None, updated_at: datetime | None = None,
+                 deleted: bool = False) -> None:
+        self.kind = kind
+        self.id = id
+        self.version = version
+        self.name = name
+        self.active = active
+        self.parent_id = parent_id
+        self.fields = {} if fields is None else fields
+        self.updated_at = updated_at
+        self.deleted = deleted
+
 
 @dataclass(slots=True)
 class LedgerOp:
@@ -53,6 +68,18 @@ class LedgerOp:
     remote_version: str | None = None
     #: which attempt of the operation this is (1 for the first)
     attempt: int = 1
+
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, id: str, action: Action, kind: RemoteKind,
+                 fields: Mapping[str, Any] | None = None, remote_id: str | None = None,
+                 remote_version: str | None = None, attempt: int = 1) -> None:
+        self.id = id
+        self.action = action
+        self.kind = kind
+        self.fields = {} if fields is None else fields
+        self.remote_id = remote_id
+        self.remote_version = remote_version
+        self.attempt = attempt
 
     @property
     def marker(self) -> str:
@@ -112,6 +139,14 @@ class LedgerResult:
     #: a success the ledger did not answer as one, and why it counts (a delete of what
     #: is deleted already); ``record`` is then None: the record is as the engine knew it
     note: str = ""
+
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, op_id: str, record: RemoteRecord | None = None,
+                 error: LedgerError | None = None, note: str = "") -> None:
+        self.op_id = op_id
+        self.record = record
+        self.error = error
+        self.note = note
 
     @property
     def ok(self) -> bool:

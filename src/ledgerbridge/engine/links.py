@@ -53,6 +53,20 @@ class Link:
     record_version: int | None
     how: str
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, record_kind: str, record_id: str, remote_kind: str, remote_id: str,
+                 remote_version: str | None, remote_name: str | None, sent_hash: str | None,
+                 record_version: int | None, how: str) -> None:
+        self.record_kind = record_kind
+        self.record_id = record_id
+        self.remote_kind = remote_kind
+        self.remote_id = remote_id
+        self.remote_version = remote_version
+        self.remote_name = remote_name
+        self.sent_hash = sent_hash
+        self.record_version = record_version
+        self.how = how
+
 
 def gone_message(kind: str, link: Link) -> str:
     """Why a record whose QuickBooks copy was deleted there, and kept here, is not sent,

@@ -32,6 +32,18 @@ class Candidate:
     strict_type: bool = False
     parent_name: str | None = None
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, key: tuple[str, str], remote_kind: str, name: str,
+                 parent_id: str | None = None, item_type: str | None = None,
+                 strict_type: bool = False, parent_name: str | None = None) -> None:
+        self.key = key
+        self.remote_kind = remote_kind
+        self.name = name
+        self.parent_id = parent_id
+        self.item_type = item_type
+        self.strict_type = strict_type
+        self.parent_name = parent_name
+
 
 @dataclass(slots=True)
 class Match:
@@ -39,6 +51,14 @@ class Match:
     name: str
     record: RemoteRecord | None = None
     message: str = ""
+
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, verdict: Literal["link", "create", "fail"], name: str,
+                 record: RemoteRecord | None = None, message: str = "") -> None:
+        self.verdict = verdict
+        self.name = name
+        self.record = record
+        self.message = message
 
 
 class NameIndex:

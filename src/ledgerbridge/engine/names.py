@@ -32,6 +32,11 @@ class NameResult:
     name: str | None
     problem: Problem | None = None
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, name: str | None, problem: Problem | None = None) -> None:
+        self.name = name
+        self.problem = problem
+
 
 def clean(name: str, field: str, max_length: int, rules: ConnectionWide) -> NameResult:
     """The name to send, or the problem that stops it (naming the fix)."""

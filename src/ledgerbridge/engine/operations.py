@@ -102,6 +102,19 @@ class Planned:
     remote_id: str | None = None
     direction: str = "outbound"
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, record_kind: str, record_id: str, record_version: int, action: str,
+                 remote_kind: str, payload: Mapping[str, Any], remote_id: str | None = None,
+                 direction: str = "outbound") -> None:
+        self.record_kind = record_kind
+        self.record_id = record_id
+        self.record_version = record_version
+        self.action = action
+        self.remote_kind = remote_kind
+        self.payload = payload
+        self.remote_id = remote_id
+        self.direction = direction
+
 
 class OperationStore:
     def __init__(self, conn: Connection, connection_id: str) -> None:

@@ -22,6 +22,18 @@ class RecordOutcome:
     op_id: str | None = None
     direction: str = "outbound"
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, kind: str, record_id: str, result: Result, message: str = "",
+                 remote_id: str | None = None, op_id: str | None = None,
+                 direction: str = "outbound") -> None:
+        self.kind = kind
+        self.record_id = record_id
+        self.result = result
+        self.message = message
+        self.remote_id = remote_id
+        self.op_id = op_id
+        self.direction = direction
+
 
 def summarize(outcomes: Iterable[RecordOutcome]) -> dict[str, dict[str, int]]:
     """direction -> result -> count."""

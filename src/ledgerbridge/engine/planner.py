@@ -28,6 +28,11 @@ class Root:
     key: Key
     pushed: bool = False
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, key: Key, pushed: bool = False) -> None:
+        self.key = key
+        self.pushed = pushed
+
 
 @dataclass
 class Plan:

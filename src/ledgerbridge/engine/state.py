@@ -5,7 +5,7 @@ And the runs themselves."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,7 +47,8 @@ def load(conn: Connection, connection_id: str) -> SyncState:
 def save(conn: Connection, connection_id: str, **values: Any) -> None:
     if "profile" in values and isinstance(values["profile"], CompanyProfile):
         profile = values["profile"]
-        values["profile"] = {**profile.__dict__, "name_limits": dict(profile.name_limits)}
+        values["profile"] = {**{f.name: getattr(profile, f.name) for f in fields(profile)},
+                             "name_limits": dict(profile.name_limits)}
     exists = conn.execute(select(sync_state.c.connection_id).where(
         sync_state.c.connection_id == connection_id)).first()
     if exists is None:

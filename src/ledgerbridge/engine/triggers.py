@@ -33,6 +33,15 @@ class Trigger:
     #: changes as their own setting says)
     new_only: bool = False
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, verdict: Verdict, reason: str = "", setting: str = "",
+                 value: str = "", new_only: bool = False) -> None:
+        self.verdict = verdict
+        self.reason = reason
+        self.setting = setting
+        self.value = value
+        self.new_only = new_only
+
     def why(self) -> str:
         """The reason, with the setting that decides when one does."""
         return f"{self.reason}; {self.setting} is {self.value}" if self.setting \

@@ -34,6 +34,15 @@ class Operation:
     entity: str
     payload: Mapping[str, Any]
 
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, id: str, action: ActionName, entity: str,
+                 payload: Mapping[str, Any]) -> None:
+        self.id = id
+        self.action = action
+        self.entity = entity
+        self.payload = payload
+        self.__post_init__()
+
     def __post_init__(self) -> None:
         if not self.id or len(self.id) > MAX_OPERATION_ID:
             raise ConfigurationError(f"an operation id must have 1 to {MAX_OPERATION_ID} "
@@ -60,6 +69,17 @@ class Result:
     sync_token: str | None = None
     object: dict[str, Any] | None = field(default=None, compare=False)
     error: QboError | None = None
+
+    # written out: mypyc compiles it, not a dataclass's generated one (tests/test_constructors.py)
+    def __init__(self, operation_id: str, ok: bool, entity_id: str | None = None,
+                 sync_token: str | None = None, object: dict[str, Any] | None = None,
+                 error: QboError | None = None) -> None:
+        self.operation_id = operation_id
+        self.ok = ok
+        self.entity_id = entity_id
+        self.sync_token = sync_token
+        self.object = object
+        self.error = error
 
     @property
     def outcome(self) -> str:
