@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from ledgerbridge.errors import LedgerbridgeError
+from ledgerbridge.qbo import wire as wire_module
 from ledgerbridge.qbo.budget import Limits, RealmBudget
 from ledgerbridge.qbo.http import QboHttp, RetryPolicy, StaticToken
 from ledgerbridge.qbo.wire import AiohttpWire, HttpxWire, Wire, WireError
@@ -172,3 +174,34 @@ async def test_the_environment_proxy_is_used_unless_the_host_bypasses_it(
     assert through.content == b'{"via": "proxy"}'
     assert proxied == ["http://qbo.invalid/v3/company/9/customer/1?minorversion=75"]
     assert bypassed.content == b'{"via": "direct"}'
+
+
+
+async def test_every_session_shares_one_verifying_context(
+        serve: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[ssl.SSLContext] = []
+    create = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(create(*args, **kwargs))
+        return made[-1]
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.json_response({})
+
+    url = await serve(ok)
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    wire_module.verified_context.cache_clear()
+    try:
+        for _ in range(2):  # two clients, each opening its session, twice
+            wire = AiohttpWire()
+            for _ in range(2):
+                answer = await wire.send("GET", f"{url}/v3/company/9/customer/1", params={},
+                                         body=None, headers={})
+                assert answer.status == 200
+                await wire.aclose()
+    finally:
+        wire_module.verified_context.cache_clear()
+    assert len(made) == 1, "the certificate bundle is loaded once a process"
+    assert made[0].verify_mode == ssl.CERT_REQUIRED and made[0].check_hostname
+    assert made[0].cert_store_stats()["x509_ca"] > 0

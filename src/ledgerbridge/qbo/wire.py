@@ -14,6 +14,7 @@ answer means is the caller's business (``ledgerbridge.qbo.http``).
 
 from __future__ import annotations
 
+import functools
 import ssl
 import urllib.request
 from collections.abc import Mapping
@@ -50,6 +51,15 @@ class Wire(Protocol):
     async def aclose(self) -> None: ...
 
 
+@functools.cache
+def verified_context() -> ssl.SSLContext:
+    """The TLS context every session verifies QuickBooks with: certifi's bundle, as
+    httpx uses. Made once a process and shared (a context is safe to share between
+    sessions and threads): loading the bundle costs about 50 ms of CPU, which every
+    client's first call paid, a quiet daily sync's one call included."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class AiohttpWire:
     """aiohttp's client session, opened at the first call (it belongs to the running
     event loop), with the same certificate bundle as httpx and the proxy the
@@ -76,9 +86,9 @@ class AiohttpWire:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            context = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections, ssl=context),
+                connector=aiohttp.TCPConnector(limit=self._connections,
+                                               ssl=verified_context()),
                 headers=self._headers,
                 cookie_jar=aiohttp.DummyCookieJar(),  # QuickBooks' API sets none we need
                 timeout=aiohttp.ClientTimeout(total=None))  # the caller times calls out
