@@ -23,7 +23,7 @@ connection, which raises :class:`~ledgerbridge.errors.NeedsReconnectError`).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,10 +80,14 @@ class QboClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def apply(self, operations: Sequence[Operation]) -> list[Result]:
+    async def apply(self, operations: Sequence[Operation], *,
+                    keep: Collection[str] | None = None) -> list[Result]:
         """Create, update, delete or void: one Result per operation, in the order given.
-        Operations in one call must not depend on each other (they may share a batch)."""
-        return await writes.apply(self.http, operations)
+        Operations in one call must not depend on each other (they may share a batch).
+        ``keep``: the entity fields a Result's ``object`` needs (``Id``, ``SyncToken``...);
+        QuickBooks answers with the whole entity, and the rest of it is then skipped
+        unparsed (None: all of it, as answered)."""
+        return await writes.apply(self.http, operations, keep)
 
     async def read_all(self, entity: str, since: datetime | None = None
                        ) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ import httpx
 import orjson
 
 from ledgerbridge.errors import LedgerbridgeError
+from ledgerbridge.qbo.answers import Reader
 from ledgerbridge.qbo.budget import RealmBudget, Sleep, budget_for
 from ledgerbridge.qbo.errors import Action, QboError, classify
 from ledgerbridge.qbo.faults import Fault, parse_body
@@ -121,9 +122,11 @@ class QboHttp:
 
     async def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                       json: Any = None, content: str | None = None, batch: bool = False,
-                      entity: str = "") -> Answer:
+                      entity: str = "", read: Reader | None = None) -> Answer:
         """The final answer (2xx or a 4xx that retrying cannot change); raises a
-        ledgerbridge error when retries run out or the connection is lost."""
+        ledgerbridge error when retries run out or the connection is lost. ``read``
+        parses a successful answer's body instead of the ordinary parse (which it may
+        leave the body to by answering None; see :mod:`ledgerbridge.qbo.answers`)."""
         query = {**(params or {}), "minorversion": MINOR_VERSION}
         token = await self.tokens.access_token()
         refreshed = False
@@ -131,7 +134,7 @@ class QboHttp:
         maybe_applied = False  # by any try: the error given up on says so
         while True:
             answer, transport_error = await self._once(method, path, query, json, content,
-                                                       token, batch)
+                                                       token, batch, read)
             if transport_error is not None:
                 tries += 1
                 maybe_applied = True
@@ -178,7 +181,7 @@ class QboHttp:
         await self._sleep(delay)
 
     async def _once(self, method: str, path: str, params: Mapping[str, str], json: Any,
-                    content: str | None, token: str, batch: bool
+                    content: str | None, token: str, batch: bool, read: Reader | None
                     ) -> tuple[Answer | None, str | None]:
         permit = await self.budget.acquire(batch=batch)
         headers = {"Authorization": f"Bearer {token}"}
@@ -198,7 +201,8 @@ class QboHttp:
             return None, exc.kind
         finally:
             permit.release()
-        body, faults = parse_body(response.content)
+        slim = read(response.content) if read is not None and response.status < 300 else None
+        body, faults = (slim, []) if slim is not None else parse_body(response.content)
         return Answer(response.status, body, faults,
                       retry_after_of(response.retry_after)), None
 

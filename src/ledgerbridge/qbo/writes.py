@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from ledgerbridge.errors import ConfigurationError, LedgerbridgeError, NeedsReconnectError
-from ledgerbridge.qbo import batch_reads
+from ledgerbridge.qbo import answers, batch_reads
 from ledgerbridge.qbo.errors import Action, QboError, classify
 from ledgerbridge.qbo.faults import Fault, faults_from_json
 from ledgerbridge.qbo.http import QboHttp
@@ -62,13 +62,16 @@ async def send_single(http: QboHttp, op: Operation) -> Result:
     return failure(op, _error(op, answer.status, answer.body))
 
 
-async def send_batch(http: QboHttp, batch: Sequence[Operation]) -> list[Result]:
+async def send_batch(http: QboHttp, batch: Sequence[Operation],
+                     keep: Collection[str] | None = None) -> list[Result]:
     if len(batch) == 1:
         return [await send_single(http, batch[0])]
+    read = answers.batch_reader(keep, {op.entity for op in batch}) if keep else None
     try:
         answer = await http.request("POST", "batch",
                                     params={"requestid": batch_request_id(batch)},
-                                    json=batch_body(batch), batch=True, entity=batch[0].entity)
+                                    json=batch_body(batch), batch=True, entity=batch[0].entity,
+                                    read=read)
     except LedgerbridgeError as exc:
         return [failure(op, _caught(exc, op)) for op in batch]
     if answer.status != 200 or not isinstance(answer.body, dict):
@@ -86,8 +89,11 @@ def _item_result(op: Operation, item: dict[str, Any] | None) -> Result:
     return success(op, item)
 
 
-async def apply(http: QboHttp, operations: Sequence[Operation]) -> list[Result]:
-    """One :class:`Result` per operation, in the order given."""
+async def apply(http: QboHttp, operations: Sequence[Operation],
+                keep: Collection[str] | None = None) -> list[Result]:
+    """One :class:`Result` per operation, in the order given. With ``keep``, a batched
+    operation's ``Result.object`` has only those of the entity's fields (read without
+    parsing the rest; a lone operation's has them all)."""
     batches = pack(operations)
     # as many batches at once as may be in flight; the rest queue here rather than
     # every one of them polling the budget for a free slot
@@ -95,7 +101,7 @@ async def apply(http: QboHttp, operations: Sequence[Operation]) -> list[Result]:
 
     async def send(batch: list[Operation]) -> list[Result]:
         async with slots:
-            return await send_batch(http, batch)
+            return await send_batch(http, batch, keep)
 
     answered = await asyncio.gather(*(send(batch) for batch in batches))
     by_id = {result.operation_id: result for group in answered for result in group}

@@ -22,6 +22,7 @@ from ledgerbridge.engine.ledger import (
     fit_note,
 )
 from ledgerbridge.ledgers.qbo.translate import (
+    ANSWER_FIELDS,
     DELETED,
     ENTITY,
     KIND,
@@ -179,7 +180,7 @@ class QboLedger:
         # each attempt under its own requestid (its results come back in order)
         wire = [Operation(op.request_id, op.action, ENTITY[op.kind],
                           self._payload(op, ap_account)) for op in ops]
-        results = await self.client.apply(wire)
+        results = await self.client.apply(wire, keep=ANSWER_FIELDS)
         return [self._result(op, result) for op, result in zip(ops, results, strict=True)]
 
     def _result(self, op: LedgerOp, result: Result) -> LedgerResult:

@@ -225,6 +225,12 @@ def from_qbo(kind: RemoteKind, body: Mapping[str, Any]) -> RemoteRecord:
     return _named(kind, body, NEUTRAL.get(kind, _raw)(body), updated_at)
 
 
+#: every field of a write's answer that :func:`from_answer` reads (the write asks for
+#: these alone: QuickBooks answers with the whole entity)
+ANSWER_FIELDS = tuple(sorted({"Id", "SyncToken", "status", "Active", "ParentRef", "DocNumber",
+                              *NAME_FIELD.values()}))
+
+
 def from_answer(kind: RemoteKind, body: Mapping[str, Any]) -> RemoteRecord:
     """What a write's answer says of the record: identity, version, name (and the one it
     had while active), not its fields or time of change, which the engine does not take
