@@ -99,8 +99,9 @@ def remove_mapping(engine: Engine, tenant_id: str, connection_id: str, kind: str
 
 async def autofill(engine: Engine, tenant_id: str, connection_id: str,
                    transport: httpx.AsyncBaseTransport | None = None) -> Autofilled:
-    """Map every unmapped cost code to the QuickBooks item, and cost type to the class,
-    of the same name (existing mappings are kept); one read of QuickBooks' lists."""
+    """Map every unmapped cost code to the active QuickBooks item, and cost type to the
+    active class, of the same name (existing mappings are kept); one read of QuickBooks'
+    lists."""
     lists = (await with_ledger(engine, tenant_id, connection_id, transport,
                                lambda ledger: ledger.read_lists(("item", "class")))).records
     made: list[Mapping_] = []
@@ -108,7 +109,10 @@ async def autofill(engine: Engine, tenant_id: str, connection_id: str,
     with context(engine, tenant_id, connection_id) as ctx:
         for kind, (local_kind, remote_kind) in KINDS.items():
             locals_ = [(r["id"], r["name"]) for r in ctx.records.all(local_kind)]
-            remotes = [(r.id, r.name or "") for r in lists[cast(RemoteKind, remote_kind)]]
+            # active ones only: a mapping set by hand must name an active item (class)
+            # too, and lines sent with an inactive one are refused by QuickBooks
+            remotes = [(r.id, r.name or "") for r in lists[cast(RemoteKind, remote_kind)]
+                       if r.active and not r.deleted]
             made += mappings.autofill(ctx.conn, connection_id, kind, locals_, remotes)
             unmapped += [row for row in _rows(ctx, kind) if row.fallback is not None]
     return Autofilled(made, unmapped)

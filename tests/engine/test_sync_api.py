@@ -258,7 +258,26 @@ async def test_autofill_maps_by_name_and_says_what_stays_unmapped(world: World, 
     assert unmapped["Permits"]["kind"] == "cost_code_item"
     assert unmapped["Permits"]["fallback"] == f"default item {general}"
     assert unmapped["Materials"]["fallback"].startswith("its own class")
-    stored = (await client.get(f"{base}/mappings/cost_code_item")).json()["items"]
-    assert {m["local_id"] for m in stored} == {codes["Demolition"], codes["Framing"]}
+    listed = (await client.get(f"{base}/mappings/cost_code_item")).json()
+    assert {m["local_id"] for m in listed["items"]} == {codes["Demolition"], codes["Framing"]}
+    assert listed["unmapped"] == [{"kind": "cost_code_item", "local_id": codes["Permits"],
+                                   "local_name": "Permits",
+                                   "fallback": f"default item {general}"}]
     again = (await client.post(f"{base}/mappings/autofill")).json()
     assert again["mapped"] == []                # existing mappings are kept
+
+
+async def test_autofill_leaves_inactive_items_and_classes_alone(world: World, api: Any
+                                                                ) -> None:
+    client, _ = api
+    base = _base(world)
+    codes = await _codes(client)
+    made = await world.seed({"Item": [{"Name": "Framing", "Type": "Service", "Active": False},
+                                      {"Name": "Demolition", "Type": "Service"}],
+                             "Class": [{"Name": "Labor", "Active": False}]})
+    answer = await client.post(f"{base}/mappings/autofill")
+    assert answer.status_code == 200, answer.text
+    mapped = {(m["kind"], m["local_id"]): m["remote_id"] for m in answer.json()["mapped"]}
+    assert mapped == {("cost_code_item", codes["Demolition"]): made["Item"][1]}
+    unmapped = {u["local_name"] for u in answer.json()["unmapped"]}
+    assert {"Framing", "Labor"} <= unmapped

@@ -76,12 +76,22 @@ class MappingIn(BaseModel):
                                                      "stored")
 
 
-@router.get("/mappings/{kind}", summary="Cost code -> item, cost type -> class")
+def _unmapped(row: mappings.Row) -> dict[str, Any]:
+    return {"kind": row.kind, "local_id": row.local_id, "local_name": row.local_name,
+            "fallback": row.fallback}
+
+
+@router.get("/mappings/{kind}", summary="Cost code -> item, cost type -> class",
+            description="``items``: the mappings stored. ``unmapped``: every cost code "
+                        "(type) of the book without one, with what its lines get instead "
+                        "(the default item, a class of its own, or a failure).")
 def get_mappings(connection_id: str, kind: MappingKind, book: BookDep) -> BookJSONResponse:
     cid = _connection(book, connection_id)
     with book.engine.connect() as conn:
         found = mappings.all_of(conn, cid, kind)
-    return BookJSONResponse({"items": [m.__dict__ for m in found.values()]})
+    rows = mapping_service.mapping_rows(book.engine, book.tenant.id, cid, kind)
+    return BookJSONResponse({"items": [asdict(m) for m in found.values()],
+                             "unmapped": [_unmapped(r) for r in rows if r.fallback is not None]})
 
 
 @router.put("/mappings/{kind}", summary="Map one cost code or cost type",
@@ -120,9 +130,7 @@ async def autofill_mappings(connection_id: str, request: Request, book: BookDep
     done = await mapping_service.autofill(book.engine, book.tenant.id, cid,
                                           transport=qbo_transport(request))
     return BookJSONResponse({"mapped": [asdict(m) for m in done.made],
-                             "unmapped": [{"kind": r.kind, "local_id": r.local_id,
-                                           "local_name": r.local_name,
-                                           "fallback": r.fallback} for r in done.unmapped]})
+                             "unmapped": [_unmapped(r) for r in done.unmapped]})
 
 
 class SyncIn(BaseModel):
