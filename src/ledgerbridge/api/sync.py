@@ -87,11 +87,12 @@ def _unmapped(row: mappings.Row) -> dict[str, Any]:
                         "(the default item, a class of its own, or a failure).")
 def get_mappings(connection_id: str, kind: MappingKind, book: BookDep) -> BookJSONResponse:
     cid = _connection(book, connection_id)
-    with book.engine.connect() as conn:
-        found = mappings.all_of(conn, cid, kind)
+    # one read: the rows hold every stored mapping (those whose code left the book too)
     rows = mapping_service.mapping_rows(book.engine, book.tenant.id, cid, kind)
-    return BookJSONResponse({"items": [asdict(m) for m in found.values()],
-                             "unmapped": [_unmapped(r) for r in rows if r.fallback is not None]})
+    return BookJSONResponse({
+        "items": [{"kind": r.kind, "local_id": r.local_id, "remote_id": r.remote_id,
+                   "remote_name": r.remote_name} for r in rows if r.fallback is None],
+        "unmapped": [_unmapped(r) for r in rows if r.fallback is not None]})
 
 
 @router.put("/mappings/{kind}", summary="Map one cost code or cost type",

@@ -47,8 +47,8 @@ def load(conn: Connection, connection_id: str) -> SyncState:
 def save(conn: Connection, connection_id: str, **values: Any) -> None:
     if "profile" in values and isinstance(values["profile"], CompanyProfile):
         profile = values["profile"]
-        values["profile"] = {**{f.name: getattr(profile, f.name) for f in fields(profile)},
-                             "name_limits": dict(profile.name_limits)}
+        saved = {f.name: getattr(profile, f.name) for f in fields(profile)}
+        values["profile"] = saved | {"name_limits": dict(profile.name_limits)}
     exists = conn.execute(select(sync_state.c.connection_id).where(
         sync_state.c.connection_id == connection_id)).first()
     if exists is None:
